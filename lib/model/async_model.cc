@@ -1,0 +1,493 @@
+#include "model/async_model.h"
+
+#include <algorithm>
+#include <string>
+
+namespace ahtrace {
+namespace {
+constexpr size_t kGraveyardSize = 1 << 16;
+
+std::string Id(AsyncId id) { return std::to_string(id.value); }
+std::string StoreText(StoreId s) { return s == kUndefinedStore ? "undefined" : "store " + std::to_string(s); }
+}  // namespace
+
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kError: return "error";
+  }
+  return "error";
+}
+
+const char* StoreCauseName(StoreCause c) {
+  switch (c) {
+    case StoreCause::kInit: return "init";
+    case StoreCause::kRun: return "run";
+    case StoreCause::kRunRestore: return "run-restore";
+    case StoreCause::kEnterWith: return "enterWith";
+  }
+  return "init";
+}
+
+StoreId Resource::StoreFor(StorageId storage) const {
+  for (const auto& slot : stores)
+    if (slot.storage == storage) return slot.store;
+  return kUndefinedStore;
+}
+
+void Resource::SetStore(StorageId storage, StoreId store) {
+  for (auto& slot : stores) {
+    if (slot.storage == storage) {
+      slot.store = store;
+      return;
+    }
+  }
+  stores.push_back({storage, store});
+}
+
+AsyncModel::AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* next_span_key, ModelSink* sink)
+    : stream_(stream), next_resource_key_(next_resource_key), next_span_key_(next_span_key), sink_(sink) {
+  // The bootstrap context: id 1, the root of both graphs, and the object
+  // executionAsyncResource() returns while the stack is empty.
+  top_level_.key = ++*next_resource_key_;
+  top_level_.stream = stream;
+  top_level_.id = AsyncId(1);
+  top_level_.type = "(top-level)";
+  top_level_.synthetic = true;
+}
+
+void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
+                        std::string observed, std::string message) {
+  ++findings_;
+  if (!sink_) return;
+  Finding f;
+  f.kind = kind;
+  f.severity = sev;
+  f.stream = stream_;
+  if (e) {
+    f.has_event = true;
+    f.seq = e->seq;
+    f.location = e->location;
+  }
+  f.async_id = id;
+  f.expected = std::move(expected);
+  f.observed = std::move(observed);
+  f.message = std::move(message);
+  sink_->OnFinding(f);
+}
+
+AsyncId AsyncModel::ExecutionAsyncId() const { return stack_.empty() ? top_level_eid_ : stack_.back().id; }
+AsyncId AsyncModel::TriggerAsyncId() const { return stack_.empty() ? AsyncId(0) : stack_.back().trigger; }
+
+const Resource& AsyncModel::ExecutionResource() const {
+  if (stack_.empty()) return top_level_;
+  const Resource* r = Find(stack_.back().id);
+  return r ? *r : top_level_;
+}
+
+Resource& AsyncModel::Current() { return const_cast<Resource&>(ExecutionResource()); }
+
+const Resource* AsyncModel::Find(AsyncId id) const {
+  if (id == top_level_.id) return &top_level_;
+  if (auto it = live_.find(id.value); it != live_.end()) return &it->second;
+  if (auto it = graveyard_.find(id.value); it != graveyard_.end()) return &it->second;
+  return nullptr;
+}
+
+Resource* AsyncModel::Lookup(AsyncId id) { return const_cast<Resource*>(Find(id)); }
+
+StoreId AsyncModel::GetStore(StorageId storage) const {
+  auto it = storages_.find(storage);
+  if (it == storages_.end() || !it->second.enabled) return kUndefinedStore;
+  return ExecutionResource().StoreFor(storage);
+}
+
+// A resource that events refer to but whose init the trace does not hold:
+// made so that the stack and the graphs stay whole.
+Resource& AsyncModel::Placeholder(const Event& e, AsyncId id, const char* why) {
+  bool before_recording = first_init_id_ == 0 || id.value < first_init_id_;
+  Report(&e, finding_kind::kUnknownResource, before_recording ? Severity::kInfo : Severity::kError, id, "", "",
+         std::string(EventKindName(e.kind)) + " for async id " + Id(id) + ", which was never initialised" +
+             (before_recording ? " (created before recording started)" : "") + why);
+  Resource& r = live_[id.value];
+  r.key = ++*next_resource_key_;
+  r.stream = stream_;
+  r.id = id;
+  r.type = "(unknown)";
+  r.synthetic = true;
+  if (sink_) sink_->OnInit(e, r);
+  return r;
+}
+
+void AsyncModel::CheckContext(const Event& e, AsyncId eid, AsyncId tid) {
+  if (!e.observed) return;
+  if (e.observed_eid != eid) {
+    Report(&e, finding_kind::kEidMismatch, Severity::kError, e.async_id, Id(eid), Id(e.observed_eid),
+           std::string("executionAsyncId() in ") + EventKindName(e.kind) + ": model " + Id(eid) + ", node " +
+               Id(e.observed_eid));
+  }
+  if (e.observed_tid != tid) {
+    Report(&e, finding_kind::kTidMismatch, Severity::kError, e.async_id, Id(tid), Id(e.observed_tid),
+           std::string("triggerAsyncId() in ") + EventKindName(e.kind) + ": model " + Id(tid) + ", node " +
+               Id(e.observed_tid));
+  }
+}
+
+void AsyncModel::SetStore(const Event* e, Resource& r, StorageId storage, StoreId store, StoreCause cause) {
+  r.SetStore(storage, store);
+  if (sink_) sink_->OnStoreSet(e, r, storage, store, cause);
+}
+
+void AsyncModel::Apply(const Event& e) {
+  // Node runs the main script and the first tick/microtask drain inside a
+  // bootstrap callback scope whose executionAsyncId is 1; once that scope
+  // closes, code running with an empty stack (native callbacks such as a
+  // server accepting a connection) sees 0. The scope's end is no hook
+  // event, so the model takes it from the first empty-stack event node
+  // reports with eid 0; any later claim of eid 1 is a mismatch.
+  if (stack_.empty() && top_level_eid_ == AsyncId(1) && e.observed && e.observed_eid == AsyncId(0) &&
+      e.kind != EventKind::kDestroy) {
+    top_level_eid_ = AsyncId(0);
+  }
+  if (!started_) AdoptStartContext(e);
+  TrackHiddenScopes(e);
+  switch (e.kind) {
+    case EventKind::kInit: OnInit(e); break;
+    case EventKind::kBefore: OnBefore(e); break;
+    case EventKind::kAfter: OnAfter(e); break;
+    case EventKind::kDestroy: OnDestroy(e); break;
+    case EventKind::kPromiseResolve: OnPromiseResolve(e); break;
+    case EventKind::kStreamEnd:
+    case EventKind::kListenerAdd:
+    case EventKind::kString:
+    case EventKind::kStore:
+      break;
+    default:
+      if (IsAlsEvent(e.kind)) OnAls(e);
+      break;
+  }
+}
+
+// Recording starts when the preload enables its hook, which may be inside
+// a callback that began before: a worker thread's script runs inside the
+// callback of its MESSAGEPORT. The first event then shows a context the
+// trace never entered; the model adopts it as an open callback of a
+// resource created before recording.
+void AsyncModel::AdoptStartContext(const Event& e) {
+  started_ = true;
+  if (!e.observed || !stack_.empty() || e.kind == EventKind::kDestroy || e.kind == EventKind::kBefore) return;
+  if (e.observed_eid.value <= 1 || Find(e.observed_eid)) return;
+  Resource& r = live_[e.observed_eid.value];
+  r.key = ++*next_resource_key_;
+  r.stream = stream_;
+  r.id = e.observed_eid;
+  r.trigger = e.observed_tid;
+  r.type = "(before recording)";
+  r.synthetic = true;
+  r.callbacks = 1;
+  Frame f;
+  f.id = r.id;
+  f.trigger = r.trigger;
+  f.span.key = ++*next_span_key_;
+  f.span.id = r.id;
+  f.span.resource_key = r.key;
+  f.span.before_ts_ns = e.ts_ns;
+  stack_.push_back(f);
+  Report(&e, finding_kind::kUnknownResource, Severity::kInfo, r.id, "", "",
+         "recording started inside a callback of async id " + Id(r.id) + ", created before recording started");
+}
+
+// Node enters some contexts without emitting before/after: it runs
+// `unhandledRejection` handlers inside the rejected promise's context
+// (lib/internal/process/promises.js pushes it directly). The hook stream
+// has no event for that push, so the model recognises it from what node
+// reported: with an empty stack, an event claiming the context of a settled
+// promise, with that promise's trigger, opens such a scope; the first event
+// in any other context, or any before/after, closes it.
+void AsyncModel::TrackHiddenScopes(const Event& e) {
+  if (!e.observed || e.kind == EventKind::kDestroy) return;
+  while (!stack_.empty() && stack_.back().hidden &&
+         (e.kind == EventKind::kBefore || e.kind == EventKind::kAfter || e.observed_eid != stack_.back().id)) {
+    stack_.pop_back();
+  }
+  if (!stack_.empty() || e.kind == EventKind::kBefore || e.kind == EventKind::kAfter) return;
+  if (e.observed_eid == top_level_eid_ || e.observed_eid == AsyncId(0)) return;
+  const Resource* p = Find(e.observed_eid);
+  if (!p || p->type != "PROMISE" || p->resolve_seq == kNoSeq || p->trigger != e.observed_tid) return;
+  Frame f;
+  f.id = p->id;
+  f.trigger = p->trigger;
+  f.hidden = true;
+  stack_.push_back(f);
+}
+
+void AsyncModel::OnInit(const Event& e) {
+  // Inside init, node reports the creating context.
+  CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
+  if (first_init_id_ == 0) first_init_id_ = e.async_id.value;
+  if (live_.count(e.async_id.value) || e.async_id == top_level_.id) {
+    Report(&e, finding_kind::kInitTwice, Severity::kError, e.async_id, "", "",
+           "init for async id " + Id(e.async_id) + ", which is already alive");
+    return;
+  }
+  graveyard_.erase(e.async_id.value);
+  const Resource& creator = ExecutionResource();
+  Resource r;
+  r.key = ++*next_resource_key_;
+  r.stream = stream_;
+  r.id = e.async_id;
+  r.trigger = e.trigger_id;
+  r.creator = ExecutionAsyncId();
+  r.creator_key = creator.key;
+  r.type = e.type;
+  r.site = e.site;
+  r.init_seq = e.seq;
+  r.init_ts_ns = e.ts_ns;
+  // AsyncLocalStorage's shared init hook: every enabled storage copies the
+  // store of executionAsyncResource() onto the new resource.
+  for (const auto& [id, storage] : storages_) {
+    if (storage.enabled) r.stores.push_back({id, creator.StoreFor(id)});
+  }
+  std::sort(r.stores.begin(), r.stores.end(),
+            [](const StoreSlot& a, const StoreSlot& b) { return a.storage < b.storage; });
+  const Resource* trigger = Find(e.trigger_id);
+  r.trigger_key = trigger ? trigger->key : 0;
+  bool trigger_known = e.trigger_id.value <= 1 || trigger != nullptr;
+  Resource& stored = live_.emplace(e.async_id.value, std::move(r)).first->second;
+  if (!trigger_known) {
+    bool before_recording = e.trigger_id.value < first_init_id_;
+    Report(&e, finding_kind::kUnknownTrigger, Severity::kInfo, e.async_id, "", Id(e.trigger_id),
+           "init of " + std::string(e.type) + " " + Id(e.async_id) + " names trigger " + Id(e.trigger_id) +
+               (before_recording ? ", created before recording started"
+                                 : ", which is not a known resource (destroyed or never initialised)"));
+  }
+  if (sink_) {
+    sink_->OnInit(e, stored);
+    for (const auto& slot : stored.stores) sink_->OnStoreSet(&e, stored, slot.storage, slot.store, StoreCause::kInit);
+  }
+}
+
+void AsyncModel::OnBefore(const Event& e) {
+  Resource* r = Lookup(e.async_id);
+  if (!r) r = &Placeholder(e, e.async_id, "");
+  if (r->destroyed) {
+    Report(&e, finding_kind::kCallbackAfterDestroy, Severity::kWarning, e.async_id, "", "",
+           "before for " + std::string(r->type) + " " + Id(e.async_id) +
+               " after its destroy (an AsyncResource run after emitDestroy())");
+  }
+  Frame f;
+  f.id = e.async_id;
+  f.trigger = r->trigger;
+  f.span.key = ++*next_span_key_;
+  f.span.parent_key = stack_.empty() ? 0 : stack_.back().span.key;  // hidden frames were closed
+  f.span.depth = static_cast<uint32_t>(stack_.size());
+  f.span.id = e.async_id;
+  f.span.resource_key = r->key;
+  f.span.before_seq = e.seq;
+  f.span.before_ts_ns = e.ts_ns;
+  stack_.push_back(f);
+  // Hooks' before runs after the push: node reports the entered resource.
+  CheckContext(e, f.id, f.trigger);
+  ++r->callbacks;
+  if (r->first_before_seq == kNoSeq) {
+    r->first_before_seq = e.seq;
+    r->first_before_ts_ns = e.ts_ns;
+  }
+  if (sink_) sink_->OnBefore(e, *r, stack_.back().span);
+}
+
+void AsyncModel::OnAfter(const Event& e) {
+  if (stack_.empty()) {
+    Report(&e, finding_kind::kAfterWithoutBefore, Severity::kError, e.async_id, "", Id(e.async_id),
+           "after for async id " + Id(e.async_id) + " with an empty execution stack");
+    return;
+  }
+  if (stack_.back().id != e.async_id) {
+    auto it = std::find_if(stack_.rbegin(), stack_.rend(), [&](const Frame& f) { return f.id == e.async_id; });
+    if (it == stack_.rend()) {
+      Report(&e, finding_kind::kAfterWithoutBefore, Severity::kError, e.async_id, Id(stack_.back().id),
+             Id(e.async_id), "after for async id " + Id(e.async_id) + ", which is not on the execution stack");
+      return;
+    }
+    // Node's check: "async hook stack has become corrupted (actual: A,
+    // expected: E)", fatal. Recover by unwinding to the named frame.
+    Report(&e, finding_kind::kStackCorrupted, Severity::kError, e.async_id, Id(stack_.back().id), Id(e.async_id),
+           "async hook stack has become corrupted (actual: " + Id(e.async_id) +
+               ", expected: " + Id(stack_.back().id) + ")");
+    while (stack_.back().id != e.async_id) stack_.pop_back();
+  }
+  // Hooks' after runs before the pop.
+  CheckContext(e, stack_.back().id, stack_.back().trigger);
+  Frame f = stack_.back();
+  stack_.pop_back();
+  f.span.after_seq = e.seq;
+  f.span.after_ts_ns = e.ts_ns;
+  Resource* r = Lookup(e.async_id);
+  if (r) {
+    r->last_after_seq = e.seq;
+    r->last_after_ts_ns = e.ts_ns;
+    if (sink_) sink_->OnAfter(e, *r, f.span);
+  }
+}
+
+void AsyncModel::OnDestroy(const Event& e) {
+  // Destroy hooks run from the destroy queue, with no JS context.
+  CheckContext(e, AsyncId(0), AsyncId(0));
+  auto it = live_.find(e.async_id.value);
+  if (it == live_.end()) {
+    Resource* dead = Lookup(e.async_id);
+    if (dead && dead->destroyed) {
+      Report(&e, finding_kind::kDestroyTwice, Severity::kWarning, e.async_id, "", "",
+             "second destroy for " + std::string(dead->type) + " " + Id(e.async_id) +
+                 " (node 20 emits it for a double emitDestroy())");
+    } else {
+      bool before_recording = first_init_id_ == 0 || e.async_id.value < first_init_id_;
+      Report(&e, finding_kind::kUnknownResource, before_recording ? Severity::kInfo : Severity::kError,
+             e.async_id, "", "",
+             "destroy for async id " + Id(e.async_id) + ", which was never initialised" +
+                 (before_recording ? " (created before recording started)" : ""));
+    }
+    return;
+  }
+  Resource& r = it->second;
+  r.destroyed = true;
+  r.destroy_seq = e.seq;
+  r.destroy_ts_ns = e.ts_ns;
+  if (sink_) sink_->OnDestroy(e, r);
+  graveyard_.insert_or_assign(e.async_id.value, std::move(r));
+  live_.erase(it);
+  graveyard_order_.push_back(e.async_id.value);
+  if (graveyard_order_.size() > kGraveyardSize) {
+    int64_t oldest = graveyard_order_.front();
+    graveyard_order_.pop_front();
+    auto g = graveyard_.find(oldest);
+    if (g != graveyard_.end() && g->second.destroy_seq != kNoSeq) {
+      // Still running (on the stack)? Then keep it a little longer.
+      bool running = std::any_of(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.id.value == oldest; });
+      if (!running) graveyard_.erase(g);
+    }
+  }
+}
+
+void AsyncModel::OnPromiseResolve(const Event& e) {
+  // promiseResolve runs synchronously where V8 settles the promise.
+  CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
+  Resource* r = Lookup(e.async_id);
+  if (!r) r = &Placeholder(e, e.async_id, "");
+  if (r->resolve_seq == kNoSeq) {
+    r->resolve_seq = e.seq;
+    r->resolve_ts_ns = e.ts_ns;
+  }
+  if (sink_) sink_->OnPromiseResolve(e, *r);
+}
+
+StorageState* AsyncModel::Storage(const Event& e, StorageId id) {
+  auto it = storages_.find(id);
+  if (it != storages_.end()) return &it->second;
+  Report(&e, finding_kind::kUnknownStorage, Severity::kError, AsyncId(0), "", std::to_string(id),
+         std::string(EventKindName(e.kind)) + " for storage " + std::to_string(id) + ", never created");
+  StorageState& s = storages_[id];
+  s.id = id;
+  return &s;
+}
+
+void AsyncModel::Enable(StorageState* s) { s->enabled = true; }
+
+void AsyncModel::OnAls(const Event& e) {
+  CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
+  if (e.kind == EventKind::kAlsCreate) {
+    StorageState& s = storages_[e.storage];
+    s.id = e.storage;
+    s.enabled = false;
+    s.created_seq = e.seq;
+    s.site = e.site;
+    if (sink_) sink_->OnStorageEvent(e, s);
+    return;
+  }
+  StorageState* s = Storage(e, e.storage);
+  Resource& current = Current();
+  switch (e.kind) {
+    case EventKind::kAlsGetStore: {
+      StoreId expected = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
+      if (expected != e.store) {
+        Report(&e, finding_kind::kStoreMismatch, Severity::kError, current.id, StoreText(expected),
+               StoreText(e.store),
+               "getStore() of storage " + std::to_string(s->id) + " in async id " + Id(current.id) + ": model " +
+                   StoreText(expected) + ", node returned " + StoreText(e.store));
+      }
+      if (sink_) sink_->OnGetStore(e, expected, current);
+      break;
+    }
+    case EventKind::kAlsRunBegin: {
+      // run(): `if (ObjectIs(store, this.getStore())) return callback()`.
+      StoreId visible = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
+      AlsFrame f{true, s->id, current.id, current.StoreFor(s->id), visible != e.store};
+      als_stack_.push_back(f);
+      if (f.changed) {
+        Enable(s);
+        SetStore(&e, current, s->id, e.store, StoreCause::kRun);
+      }
+      break;
+    }
+    case EventKind::kAlsRunEnd:
+    case EventKind::kAlsExitEnd: {
+      bool is_run = e.kind == EventKind::kAlsRunEnd;
+      if (als_stack_.empty() || als_stack_.back().is_run != is_run || als_stack_.back().storage != s->id) {
+        Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, current.id, "", "",
+               std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s->id) +
+                   " does not close the innermost run()/exit()");
+        auto it = std::find_if(als_stack_.rbegin(), als_stack_.rend(), [&](const AlsFrame& f) {
+          return f.is_run == is_run && f.storage == s->id;
+        });
+        if (it == als_stack_.rend()) break;
+        als_stack_.erase(std::next(it).base(), als_stack_.end());
+      }
+      AlsFrame f = als_stack_.back();
+      als_stack_.pop_back();
+      if (is_run && f.changed) {
+        // `finally { resource[this.kResourceStore] = oldStore; }` on the
+        // resource run() started in.
+        if (Resource* r = Lookup(f.resource)) SetStore(&e, *r, s->id, f.old_store, StoreCause::kRunRestore);
+      } else if (!is_run && f.changed) {
+        Enable(s);
+      }
+      break;
+    }
+    case EventKind::kAlsEnterWith:
+      Enable(s);
+      SetStore(&e, current, s->id, e.store, StoreCause::kEnterWith);
+      break;
+    case EventKind::kAlsExitBegin: {
+      AlsFrame f{false, s->id, current.id, kUndefinedStore, s->enabled};
+      als_stack_.push_back(f);
+      s->enabled = false;
+      break;
+    }
+    case EventKind::kAlsDisable:
+      s->enabled = false;
+      break;
+    default:
+      break;
+  }
+  if (sink_ && e.kind != EventKind::kAlsGetStore) sink_->OnStorageEvent(e, *s);
+}
+
+void AsyncModel::Finish() {
+  while (!stack_.empty() && stack_.back().hidden) stack_.pop_back();
+  std::vector<CallbackSpan> unfinished;
+  for (const auto& f : stack_) unfinished.push_back(f.span);
+  if (!stack_.empty()) {
+    Report(nullptr, finding_kind::kUnfinishedCallback, Severity::kInfo, stack_.back().id, "", "",
+           std::to_string(stack_.size()) + " callback(s) never finished (innermost: async id " +
+               Id(stack_.back().id) + "); process.exit() or a kill inside a callback does this");
+  }
+  std::vector<const Resource*> alive;
+  alive.reserve(live_.size() + 1);
+  alive.push_back(&top_level_);
+  for (const auto& [id, r] : live_) alive.push_back(&r);
+  std::sort(alive.begin(), alive.end(), [](const Resource* a, const Resource* b) { return a->key < b->key; });
+  if (sink_) sink_->OnStreamEnd(stream_, alive, unfinished);
+}
+
+}  // namespace ahtrace

@@ -1,0 +1,187 @@
+// The async_hooks model: a deterministic simulator of node 20's async
+// context machinery for one thread of one process.
+//
+// It keeps what the runtime keeps (lib/internal/async_hooks.js and
+// lib/async_hooks.js in node 20): the execution stack of (asyncId,
+// triggerAsyncId), the resource table, and AsyncLocalStorage stores, which
+// node keeps as a property on each resource object and copies from the
+// executing resource into every new one (the one shared init hook). From
+// those it answers executionAsyncId(), triggerAsyncId(),
+// executionAsyncResource() and getStore() at every point.
+//
+// Replay drives it with Apply(); tests and users may drive it the same way
+// with events they build. Every rule node enforces or would break on is
+// checked, and every place where the trace's own observation (what node
+// reported inside the hook) differs from the model becomes a Finding. The
+// model never stops for a finding: it recovers the way node would if it
+// survived (see docs/model.md).
+//
+// Memory follows the live resources: destroyed resources leave the table
+// (a bounded graveyard keeps the most recent ones, because a destroyed
+// AsyncResource can still run), and nothing is kept per event.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/finding.h"
+#include "trace/event.h"
+
+namespace ahtrace {
+
+constexpr uint64_t kNoSeq = std::numeric_limits<uint64_t>::max();
+
+// The store a resource carries for one storage. A missing slot reads as
+// undefined, as a missing property does in node.
+struct StoreSlot {
+  StorageId storage;
+  StoreId store;
+};
+
+struct Resource {
+  uint64_t key = 0;            // unique across a replay, in creation order (SQL resource_id)
+  uint32_t stream = 0;
+  AsyncId id;
+  AsyncId trigger;             // triggerAsyncId: the trigger graph
+  uint64_t trigger_key = 0;    // key of the trigger resource, 0 if unknown
+  AsyncId creator;             // executionAsyncId at init: the execution graph
+  uint64_t creator_key = 0;    // key of the creating resource, 0 if unknown
+  std::string_view type;
+  std::string_view site;       // creation site, empty when not recorded
+  bool synthetic = false;      // top-level context, or a resource created before recording
+  bool destroyed = false;
+  uint32_t callbacks = 0;      // before/after spans entered
+  uint64_t init_seq = kNoSeq, first_before_seq = kNoSeq, last_after_seq = kNoSeq;
+  uint64_t destroy_seq = kNoSeq, resolve_seq = kNoSeq;
+  int64_t init_ts_ns = 0, first_before_ts_ns = 0, last_after_ts_ns = 0;
+  int64_t destroy_ts_ns = 0, resolve_ts_ns = 0;
+  std::vector<StoreSlot> stores;
+
+  StoreId StoreFor(StorageId storage) const;
+  void SetStore(StorageId storage, StoreId store);
+};
+
+// One before/after span.
+struct CallbackSpan {
+  uint64_t key = 0;            // unique across a replay, in entry order (SQL callback_id)
+  uint64_t parent_key = 0;     // the enclosing span, 0 at the bottom of the stack
+  uint32_t depth = 0;          // 0 = outermost
+  AsyncId id;
+  uint64_t resource_key = 0;
+  uint64_t before_seq = kNoSeq, after_seq = kNoSeq;
+  int64_t before_ts_ns = 0, after_ts_ns = 0;
+};
+
+struct StorageState {
+  StorageId id = 0;
+  bool enabled = false;        // node's `this.enabled`: in storageList, propagating
+  uint64_t created_seq = kNoSeq;
+  std::string_view site;
+};
+
+enum class StoreCause { kInit, kRun, kRunRestore, kEnterWith };
+const char* StoreCauseName(StoreCause c);
+
+// Observers of the model, in the spirit of createHook: the model calls them
+// after it has applied each event. Default implementations do nothing.
+class ModelSink {
+ public:
+  virtual ~ModelSink() = default;
+  virtual void OnInit(const Event& e, const Resource& r) {}
+  virtual void OnBefore(const Event& e, const Resource& r, const CallbackSpan& span) {}
+  virtual void OnAfter(const Event& e, const Resource& r, const CallbackSpan& span) {}
+  virtual void OnDestroy(const Event& e, const Resource& r) {}
+  virtual void OnPromiseResolve(const Event& e, const Resource& r) {}
+  // A resource's store for a storage was set (by propagation at init, run,
+  // the restore at the end of run, or enterWith).
+  virtual void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) {}
+  virtual void OnStorageEvent(const Event& e, const StorageState& storage) {}
+  // getStore(): `expected` is what the model computed, e.store what node returned.
+  virtual void OnGetStore(const Event& e, StoreId expected, const Resource& current) {}
+  virtual void OnFinding(const Finding& f) {}
+  // The stream ended: resources still in the table are alive at the end.
+  virtual void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
+                           const std::vector<CallbackSpan>& unfinished) {}
+};
+
+class AsyncModel {
+ public:
+  // `next_key` numbers resources and spans across all streams of a replay so
+  // that keys are unique and deterministic; `sink` may be null.
+  AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* next_span_key, ModelSink* sink);
+
+  // Applies one event of this model's stream, checking it first.
+  void Apply(const Event& e);
+  // Ends the stream: reports callbacks still open and hands the live
+  // resources to the sink.
+  void Finish();
+
+  AsyncId ExecutionAsyncId() const;
+  AsyncId TriggerAsyncId() const;
+  const Resource& ExecutionResource() const;
+  const Resource* Find(AsyncId id) const;
+  StoreId GetStore(StorageId storage) const;
+  size_t stack_depth() const { return stack_.size(); }
+  size_t live_resources() const { return live_.size(); }
+  uint64_t findings() const { return findings_; }
+
+ private:
+  struct Frame {
+    AsyncId id;
+    AsyncId trigger;
+    CallbackSpan span;
+    bool hidden = false;  // pushed by node without hooks (see EnterHiddenScope)
+  };
+  struct AlsFrame {
+    bool is_run;          // run() or exit()
+    StorageId storage;
+    AsyncId resource;     // run: the resource whose store was replaced
+    StoreId old_store;    // run: restored at the end
+    bool changed;         // run: false when node took the "same store" shortcut
+                          // exit: true when the storage was enabled (re-enable at end)
+  };
+
+  void OnInit(const Event& e);
+  void OnBefore(const Event& e);
+  void OnAfter(const Event& e);
+  void OnDestroy(const Event& e);
+  void OnPromiseResolve(const Event& e);
+  void OnAls(const Event& e);
+
+  void TrackHiddenScopes(const Event& e);
+  void AdoptStartContext(const Event& e);
+  Resource* Lookup(AsyncId id);
+  Resource& Placeholder(const Event& e, AsyncId id, const char* why);
+  Resource& Current();
+  StorageState* Storage(const Event& e, StorageId id);
+  void Enable(StorageState* s);
+  void SetStore(const Event* e, Resource& r, StorageId storage, StoreId store, StoreCause cause);
+  void CheckContext(const Event& e, AsyncId eid, AsyncId tid);
+  void Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
+              std::string observed, std::string message);
+
+  uint32_t stream_;
+  uint64_t* next_resource_key_;
+  uint64_t* next_span_key_;
+  ModelSink* sink_;
+  uint64_t findings_ = 0;
+
+  Resource top_level_;  // executionAsyncResource() with an empty stack
+  std::unordered_map<int64_t, Resource> live_;
+  // Recently destroyed resources, oldest first: a destroyed AsyncResource
+  // can still run, and late events should name what they refer to.
+  std::unordered_map<int64_t, Resource> graveyard_;
+  std::deque<int64_t> graveyard_order_;
+  std::vector<Frame> stack_;
+  std::vector<AlsFrame> als_stack_;
+  std::unordered_map<StorageId, StorageState> storages_;
+  int64_t first_init_id_ = 0;   // ids below it were created before recording
+  bool started_ = false;        // the first event has been applied
+  AsyncId top_level_eid_{1};    // what executionAsyncId() reads with an empty stack
+};
+
+}  // namespace ahtrace

@@ -1,0 +1,865 @@
+'use strict';
+// ahtrace recorder: runs inside the traced node process.
+//
+// Loaded with NODE_OPTIONS=--require=<abs>/preload.js into the program, its
+// worker threads and its child node processes. Does nothing unless AHTRACE_DIR
+// is set. Each process/thread writes one binary stream
+// ${AHTRACE_DIR}/p<pid>-t<threadId>.ahs in the format of docs/trace-format.md:
+// a header, then 56-byte records written into a preallocated ArrayBuffer
+// (Float64Array + Uint32Array views) and flushed with fs.writeSync when the
+// buffer is full, every FLUSH_MS (unref'd interval, created before the hook is
+// enabled and filtered out of the trace), at exit and on a fatal signal.
+//
+// What is recorded:
+//  - init/before/after/destroy/promiseResolve of one async_hooks hook, each with
+//    executionAsyncId(), triggerAsyncId() and performance.now();
+//  - AsyncLocalStorage: a subclass replaces async_hooks.AsyncLocalStorage
+//    (alsCreate), and the prototype methods run/enterWith/exit/disable/getStore
+//    are wrapped (so instances of the original class are recorded too; their
+//    ids are assigned lazily). Calls the original methods make to each other
+//    are not recorded (depth counter, reset while the user callback runs).
+//  - store values get ids (0 = undefined) and a `store` record with a short
+//    label built from property descriptors only (never runs user getters,
+//    proxy traps, custom inspectors; util.inspect can: it reads
+//    Symbol.toStringTag, .href, .name, .stack with ordinary Gets).
+//
+// Creation sites (AHTRACE_STACKS): `none`; `all` = every init and every ALS
+// call; `default` = every ALS call and every init except PROMISE inits.
+// Measured on bench/workloads/promise_heavy.js (node v20.20.2, 2-core VM,
+// median of 3, wall seconds):
+//     bare 0.19 | empty hook 0.69 | recorder stacks=none 0.82 (1.19x empty)
+//     | stacks=default 0.84 (1.22x) | stacks=all 2.44 (3.5x)
+// A stack capture costs ~2.5 us; with PROMISE inits included a promise-heavy
+// program runs 3.5x slower than with the empty hook, far over the 1.3x budget,
+// so `default` skips PROMISE inits (their trigger chain usually leads to a
+// resource or ALS call that has a site). http_als.js: default vs none differ
+// by ~5%.
+//
+// Hot-path rules: no allocation, closures, string building or async
+// resources per event; every hook body is in try/catch (a throw inside a hook
+// is fatal in node): on an internal error recording stops with one line on
+// stderr (process._rawDebug).
+//
+// Signals (main thread only): SIGINT/SIGTERM/SIGHUP listeners are installed
+// before the hook is enabled. On a signal the buffer is flushed; if our
+// listener is the only one, it writes streamEnd (a = 128 + signal, aux =
+// signal), removes itself and re-sends the signal so the process dies by it as
+// it would have. Our listener is hidden from process.listeners() and
+// process.rawListeners() so that code that counts listeners to decide whether
+// to re-raise (signal-exit, used by many CLIs) behaves as without us.
+// Caveat: with a JS listener installed, a process stuck in synchronous code
+// no longer dies on SIGINT/SIGTERM/SIGHUP until it returns to the event loop.
+//
+// Exit: process.emit is wrapped so that streamEnd (a = exit code) is written
+// after all of the program's 'exit' listeners ran. worker.terminate() runs no
+// JS in the worker: whatever the worker recorded since its last flush (at most
+// FLUSH_MS worth of events) is lost and the stream has no streamEnd. Same for
+// workers still running when the main thread calls process.exit().
+
+const REC_BYTES = 56;
+const CAP = 2048; // records per buffer (112 KiB)
+const FLUSH_MS = 250;
+const SITE_DEPTH = 16;
+const FORMAT_VERSION = 1;
+const POOL_SLOTS = 32; // worker buffers shared with the creating thread
+const SLOT_HEAD = 4160; // 64 bytes of int32 fields, then the stream path
+const SLOT_BYTES = SLOT_HEAD + CAP * REC_BYTES;
+const POOL_KEY = 'ahtrace.workerBuffers';
+
+const K_INIT = 1;
+const K_BEFORE = 2;
+const K_AFTER = 3;
+const K_DESTROY = 4;
+const K_PROMISE_RESOLVE = 5;
+const K_STRING = 16;
+const K_STORE = 17;
+const K_ALS_CREATE = 32;
+const K_ALS_RUN_BEGIN = 33;
+const K_ALS_RUN_END = 34;
+const K_ALS_ENTER_WITH = 35;
+const K_ALS_EXIT_BEGIN = 36;
+const K_ALS_EXIT_END = 37;
+const K_ALS_DISABLE = 38;
+const K_ALS_GET_STORE = 39;
+const K_STREAM_END = 63;
+
+const MARK = typeof Symbol === 'function' ? Symbol.for('ahtrace.recorder') : '__ahtrace_recorder';
+
+function rawDebug(msg) {
+  try {
+    if (typeof process._rawDebug === 'function') process._rawDebug(msg);
+    else require('fs').writeSync(2, msg + '\n');
+  } catch (e) { /* nothing left to do */ }
+}
+
+function errText(e) {
+  try { return (e && e.stack) ? String(e.stack).split('\n').slice(0, 3).join(' | ') : String(e); } catch (e2) { return 'unknown error'; }
+}
+
+if (process.env.AHTRACE_DIR && !global[MARK]) {
+  try {
+    Object.defineProperty(global, MARK, { value: true, enumerable: false, configurable: true });
+  } catch (e) { /* ignore */ }
+  try {
+    start(process.env.AHTRACE_DIR);
+  } catch (e) {
+    rawDebug('ahtrace: recorder failed to start, nothing is recorded: ' + errText(e));
+  }
+}
+
+function start(dir) {
+  const fs = require('fs');
+  const path = require('path');
+  const util = require('util');
+  const ah = require('async_hooks');
+  const performance = require('perf_hooks').performance;
+
+  const major = Number(String(process.versions.node).split('.')[0]);
+  let wt = null;
+  try { wt = require('worker_threads'); } catch (e) { /* very old node */ }
+  const threadId = wt ? wt.threadId : 0;
+  const isMainThread = wt ? wt.isMainThread : true;
+
+  let stacks = String(process.env.AHTRACE_STACKS || 'default');
+  if (stacks !== 'none' && stacks !== 'all') stacks = 'default';
+  const clock = process.env.AHTRACE_CLOCK === 'exact' ? 'exact' : 'fast';
+  const fastClock = clock === 'fast';
+
+  // ---- stream file -------------------------------------------------------
+  const base = path.join(dir, 'p' + process.pid + '-t' + threadId);
+  let file = base + '.ahs';
+  let fd = -1;
+  for (let k = 1; fd < 0; k++) {
+    try {
+      fd = fs.openSync(file, 'wx');
+    } catch (e) {
+      if (!e || e.code !== 'EEXIST' || k > 10000) throw e;
+      file = base + '-' + k + '.ahs';
+    }
+  }
+
+  function optsHave(flag) {
+    if (process.execArgv.indexOf(flag) >= 0) return true;
+    const no = String(process.env.NODE_OPTIONS || '').split(/\s+/);
+    return no.indexOf(flag) >= 0;
+  }
+  let acf = major >= 24 || optsHave('--experimental-async-context-frame');
+  if (optsHave('--no-async-context-frame') || optsHave('--no-experimental-async-context-frame')) acf = false;
+  let allowFlag = false;
+  try { allowFlag = process.allowedNodeEnvironmentFlags.has('--allow-async-hooks'); } catch (e) { /* old node */ }
+
+  const header = {
+    format: 'ahtrace-stream',
+    version: FORMAT_VERSION,
+    pid: process.pid,
+    ppid: process.ppid,
+    threadId: threadId,
+    isMainThread: isMainThread,
+    node: process.version,
+    argv: process.argv,
+    execArgv: process.execArgv,
+    cwd: process.cwd(),
+    timeOrigin: performance.timeOrigin,
+    asyncContextFrame: acf,
+    allowAsyncHooksFlag: allowFlag,
+    stacks: stacks,
+    clock: clock,
+    recordSize: REC_BYTES,
+  };
+  // Pad the JSON itself with spaces to a multiple of 8 bytes: H is then the
+  // JSON length and the padded length at once and no NUL padding is needed.
+  let json = JSON.stringify(header);
+  let jlen = Buffer.byteLength(json);
+  while (jlen % 8 !== 0) { json += ' '; jlen++; }
+  const head = Buffer.alloc(16 + jlen);
+  head.write('AHTRACE\0', 0, 'latin1');
+  head.writeUInt32LE(FORMAT_VERSION, 8);
+  head.writeUInt32LE(jlen, 12);
+  head.write(json, 16, 'utf8');
+  writeAll(head, head.length);
+
+  if (!(major >= 20)) {
+    try { fs.closeSync(fd); } catch (e) { /* ignore */ }
+    rawDebug('ahtrace: node ' + process.version + ' is not supported (need >= 20)');
+    return;
+  }
+
+  function writeAll(buf, len) {
+    let off = 0;
+    while (off < len) off += fs.writeSync(fd, buf, off, len - off);
+  }
+
+  // ---- record buffer -----------------------------------------------------
+  // Worker threads take their buffer from a SharedArrayBuffer pool that the
+  // main thread hands down through worker environment data: when a worker is
+  // terminated (no JS runs in it any more), the thread that created it writes
+  // the worker's unflushed records from the pool after its 'exit' event.
+  // ctl: [0] owner threadId, [1] records in the buffer, [3] state (1
+  // recording, 2 finished), [4] byte length of the stream path stored at
+  // offset 64 of the slot. (Node closes the fds a worker opened when it ends,
+  // so the creating thread reopens the file by path, for appending.)
+  let pool = null;
+  let ctl = null;
+  let bufOff = 0;
+  if (typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && wt &&
+      typeof wt.getEnvironmentData === 'function') {
+    try {
+      if (isMainThread) {
+        pool = new SharedArrayBuffer(POOL_SLOTS * SLOT_BYTES);
+        wt.setEnvironmentData(POOL_KEY, pool);
+      } else {
+        const p = wt.getEnvironmentData(POOL_KEY);
+        if (p instanceof SharedArrayBuffer && p.byteLength === POOL_SLOTS * SLOT_BYTES) {
+          pool = p;
+          for (let s = 0; s < POOL_SLOTS && ctl === null; s++) {
+            const c = new Int32Array(pool, s * SLOT_BYTES, 16);
+            if (Atomics.compareExchange(c, 0, 0, threadId) === 0) {
+              ctl = c;
+              bufOff = s * SLOT_BYTES + SLOT_HEAD;
+            }
+          }
+        }
+      }
+    } catch (e) { pool = null; ctl = null; }
+  }
+  let f64, u32, u8;
+  if (ctl !== null) {
+    f64 = new Float64Array(pool, bufOff, CAP * 7);
+    u32 = new Uint32Array(pool, bufOff, CAP * 14);
+    u8 = new Uint8Array(pool, bufOff, CAP * REC_BYTES);
+    const pathBytes = Buffer.from(file, 'utf8');
+    ctl[1] = 0;
+    if (pathBytes.length <= SLOT_HEAD - 64) {
+      new Uint8Array(pool, bufOff - SLOT_HEAD + 64, pathBytes.length).set(pathBytes);
+      ctl[4] = pathBytes.length;
+      ctl[3] = 1;
+    }
+  } else {
+    const ab = new ArrayBuffer(CAP * REC_BYTES);
+    f64 = new Float64Array(ab);
+    u32 = new Uint32Array(ab);
+    u8 = new Uint8Array(ab);
+    ctl = new Int32Array(16);
+  }
+  // ctl[1] is the number of records in the buffer.
+  let recording = true;
+  let ended = false;
+
+  const executionAsyncId = ah.executionAsyncId;
+  const triggerAsyncId = ah.triggerAsyncId;
+
+  let lastTs = 0;
+
+  function flush() {
+    const cnt = ctl[1];
+    if (cnt === 0) return;
+    ctl[1] = 0;
+    writeAll(u8, cnt * REC_BYTES);
+  }
+
+  function closeStream() {
+    ctl[3] = 2;
+    fs.closeSync(fd);
+  }
+
+  // Writes what a terminated worker left in its pool slot.
+  function rescueWorker(tid) {
+    if (pool === null || !(tid > 0)) return;
+    for (let s = 0; s < POOL_SLOTS; s++) {
+      const c = new Int32Array(pool, s * SLOT_BYTES, 16);
+      if (Atomics.load(c, 0) !== tid) continue;
+      try {
+        if (c[3] === 1 && c[1] > 0) {
+          const cnt = c[1];
+          c[1] = 0;
+          c[3] = 2;
+          const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
+          const bytes = new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES);
+          const wfd = fs.openSync(wpath, 'a');
+          try {
+            let off = 0;
+            while (off < bytes.length) off += fs.writeSync(wfd, bytes, off, bytes.length - off);
+          } finally {
+            fs.closeSync(wfd);
+          }
+        }
+      } catch (e) {
+        rawDebug('ahtrace: cannot save the records of terminated worker ' + tid + ': ' + errText(e));
+      }
+      c[3] = 0;
+      Atomics.store(c, 0, 0);
+    }
+  }
+
+  function put(kind, name, a, b, site, aux) {
+    let i = ctl[1];
+    if (i === CAP) { flush(); i = 0; }
+    const f = i * 7;
+    const u = f * 2;
+    u32[u] = kind;
+    u32[u + 1] = name;
+    f64[f + 1] = a;
+    f64[f + 2] = b;
+    f64[f + 3] = executionAsyncId();
+    f64[f + 4] = triggerAsyncId();
+    f64[f + 5] = lastTs = performance.now();
+    u32[u + 12] = site;
+    u32[u + 13] = aux;
+    ctl[1] = i + 1;
+  }
+
+  // Same without reading the clock: ts repeats the last measured one.
+  function putQuick(kind, name, a, b) {
+    let i = ctl[1];
+    if (i === CAP) { flush(); i = 0; }
+    const f = i * 7;
+    const u = f * 2;
+    u32[u] = kind;
+    u32[u + 1] = name;
+    f64[f + 1] = a;
+    f64[f + 2] = b;
+    f64[f + 3] = executionAsyncId();
+    f64[f + 4] = triggerAsyncId();
+    f64[f + 5] = lastTs;
+    u32[u + 12] = 0;
+    u32[u + 13] = 0;
+    ctl[1] = i + 1;
+  }
+
+  function fail(e) {
+    if (!recording) return;
+    recording = false;
+    try { hook.disable(); } catch (e2) { /* ignore */ }
+    try { flush(); } catch (e2) { /* ignore */ }
+    try { closeStream(); } catch (e2) { /* ignore */ }
+    rawDebug('ahtrace: internal error, recording stopped (' + file + '): ' + errText(e));
+  }
+
+  // ---- strings -----------------------------------------------------------
+  const strings = new Map();
+  let nextString = 1;
+
+  function intern(s) {
+    const id = strings.get(s);
+    if (id !== undefined) return id;
+    const nid = defineString(s);
+    strings.set(s, nid);
+    return nid;
+  }
+
+  // Writes a string record without remembering the string (store labels are
+  // mostly unique: keeping them would grow memory with every request).
+  function defineString(s) {
+    const id = nextString++;
+    const bytes = Buffer.from(s, 'utf8');
+    const len = bytes.length;
+    const slots = Math.ceil(len / REC_BYTES);
+    if (ctl[1] + 1 + slots > CAP) flush();
+    putQuick(K_STRING, id, len, 0);
+    if (1 + slots > CAP) { // longer than the buffer: write it directly
+      flush();
+      const pad = Buffer.alloc(slots * REC_BYTES);
+      bytes.copy(pad, 0);
+      writeAll(pad, pad.length);
+      return id;
+    }
+    const off = ctl[1] * REC_BYTES;
+    u8.set(bytes, off);
+    u8.fill(0, off + len, off + slots * REC_BYTES);
+    ctl[1] += slots;
+    return id;
+  }
+
+  // ---- creation sites ----------------------------------------------------
+  const selfFile = __filename;
+  const siteCache = new Map(); // file name -> Map(line * 2^21 + col -> id)
+  let siteEnabled = stacks !== 'none';
+  const siteAllInits = stacks === 'all';
+  const holder = {};
+  let fileURLToPath = null;
+  try { fileURLToPath = require('url').fileURLToPath; } catch (e) { /* ignore */ }
+
+  function siteOf(frames) {
+    for (let i = 0; i < frames.length; i++) {
+      const fr = frames[i];
+      const fn = fr.getFileName();
+      if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
+      const line = fr.getLineNumber() || 0;
+      const col = fr.getColumnNumber() || 0;
+      let m = siteCache.get(fn);
+      if (m === undefined) { m = new Map(); siteCache.set(fn, m); }
+      const key = line * 2097152 + col;
+      let id = m.get(key);
+      if (id === undefined) {
+        let name = fn;
+        if (fileURLToPath !== null && fn.startsWith('file://')) {
+          try { name = fileURLToPath(fn); } catch (e) { /* keep the URL */ }
+        }
+        id = intern(name + ':' + line + ':' + col);
+        m.set(key, id);
+      }
+      return id;
+    }
+    return 0;
+  }
+  function prepareSite(err, frames) { return siteOf(frames); }
+
+  function captureSite(above) {
+    const E = Error;
+    const oldPrepare = E.prepareStackTrace;
+    const oldLimit = E.stackTraceLimit;
+    let id = 0;
+    try {
+      E.prepareStackTrace = prepareSite;
+      E.stackTraceLimit = SITE_DEPTH;
+      E.captureStackTrace(holder, above);
+      id = holder.stack;
+    } catch (e) {
+      siteEnabled = false; // Error frozen or similar: give up on sites
+      rawDebug('ahtrace: cannot capture creation sites, disabled: ' + errText(e));
+    } finally {
+      try { E.prepareStackTrace = oldPrepare; E.stackTraceLimit = oldLimit; } catch (e) { /* ignore */ }
+    }
+    return typeof id === 'number' ? id : 0;
+  }
+
+  // ---- hooks ------------------------------------------------------------
+  // Resources created by the recorder itself before the hook is enabled
+  // (signal wraps, flush timer): their before/after/destroy are dropped.
+  const ignored = [];
+  let ignoreMax = 0;
+  function isIgnored(id) {
+    for (let i = 0; i < ignored.length; i++) if (ignored[i] === id) return true;
+    return false;
+  }
+
+  let lastType = '';
+  let lastTypeId = 0;
+
+  function init(asyncId, type, triggerId, resource) {
+    try {
+      if (type !== lastType) { lastTypeId = intern(String(type)); lastType = type; }
+      if (type === 'PROMISE') {
+        if (siteAllInits && siteEnabled) put(K_INIT, lastTypeId, asyncId, triggerId, captureSite(init), 0);
+        else if (fastClock) putQuick(K_INIT, lastTypeId, asyncId, triggerId);
+        else put(K_INIT, lastTypeId, asyncId, triggerId, 0, 0);
+      } else {
+        put(K_INIT, lastTypeId, asyncId, triggerId, siteEnabled ? captureSite(init) : 0, 0);
+      }
+    } catch (e) { fail(e); }
+  }
+  function before(asyncId) {
+    try {
+      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
+      put(K_BEFORE, 0, asyncId, 0, 0, 0);
+    } catch (e) { fail(e); }
+  }
+  function after(asyncId) {
+    try {
+      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
+      put(K_AFTER, 0, asyncId, 0, 0, 0);
+    } catch (e) { fail(e); }
+  }
+  function destroy(asyncId) {
+    try {
+      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
+      if (fastClock) putQuick(K_DESTROY, 0, asyncId, 0);
+      else put(K_DESTROY, 0, asyncId, 0, 0, 0);
+    } catch (e) { fail(e); }
+  }
+  function promiseResolve(asyncId) {
+    try {
+      if (fastClock) putQuick(K_PROMISE_RESOLVE, 0, asyncId, 0);
+      else put(K_PROMISE_RESOLVE, 0, asyncId, 0, 0, 0);
+    } catch (e) { fail(e); }
+  }
+  const hook = ah.createHook({ init, before, after, destroy, promiseResolve });
+
+  // ---- store identity and labels -----------------------------------------
+  const objStores = new WeakMap();
+  const primStores = new Map();
+  let nextStore = 1;
+
+  function storeIdOf(v) {
+    if (v === undefined) return 0;
+    const t = typeof v;
+    const isObj = (t === 'object' && v !== null) || t === 'function';
+    let id = isObj ? objStores.get(v) : primStores.get(v);
+    if (id !== undefined) return id;
+    id = nextStore++;
+    if (isObj) objStores.set(v, id); else primStores.set(v, id);
+    let kind = 7;
+    if (v === null) kind = 6;
+    else if (t === 'object') kind = 1;
+    else if (t === 'function') kind = 2;
+    else if (t === 'string') kind = 3;
+    else if (t === 'number') kind = 4;
+    else if (t === 'boolean') kind = 5;
+    let label;
+    try { label = preview(v, 0); } catch (e) { label = '?'; }
+    if (label.length > 80) label = label.slice(0, 79) + '\u2026';
+    const lid = defineString(label);
+    put(K_STORE, lid, id, 0, 0, kind);
+    return id;
+  }
+
+  // A util.inspect-like preview that reads own property descriptors only.
+  const types = util.types;
+  const gopd = Object.getOwnPropertyDescriptor;
+  const getProto = Object.getPrototypeOf;
+  const objectKeys = Object.keys;
+  const fnToString = Function.prototype.toString;
+  const dateToISO = Date.prototype.toISOString;
+  const dateGetTime = Date.prototype.getTime;
+  const regexpSource = gopd(RegExp.prototype, 'source').get;
+  const mapSize = gopd(Map.prototype, 'size').get;
+  const setSize = gopd(Set.prototype, 'size').get;
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
+  const mapIterNext = getProto(new Map().entries()).next;
+  const setIterNext = getProto(new Set().values()).next;
+  const primOpts = { maxStringLength: 40, breakLength: Infinity };
+  const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  function ctorName(o) {
+    let p = o;
+    for (let i = 0; i < 32 && p !== null; i++) {
+      if (types.isProxy(p)) return 'Proxy';
+      const d = gopd(p, 'constructor');
+      if (d !== undefined && typeof d.value === 'function') {
+        const nd = gopd(d.value, 'name');
+        if (nd !== undefined && typeof nd.value === 'string' && nd.value !== '') return nd.value;
+      }
+      p = getProto(p);
+    }
+    return p === null && getProto(o) === null ? '[Object: null prototype]' : 'Object';
+  }
+
+  function dataValue(o, k) {
+    const d = gopd(o, k);
+    if (d === undefined) return { ok: false, text: '<empty>' };
+    if (!('value' in d)) return { ok: false, text: d.get ? (d.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]' };
+    return { ok: true, value: d.value };
+  }
+
+  function preview(v, depth) {
+    const t = typeof v;
+    if (v === null || (t !== 'object' && t !== 'function')) return util.inspect(v, primOpts);
+    if (types.isProxy(v)) return t === 'function' ? '[Function: Proxy]' : 'Proxy {}';
+    if (t === 'function') {
+      const nd = gopd(v, 'name');
+      const name = nd !== undefined && typeof nd.value === 'string' ? nd.value : '';
+      let src = '';
+      try { src = fnToString.call(v).slice(0, 6); } catch (e) { /* ignore */ }
+      if (src.startsWith('class') && !/[\w$]/.test(src[5] || '')) return '[class ' + (name || '(anonymous)') + ']';
+      return name ? '[Function: ' + name + ']' : '[Function (anonymous)]';
+    }
+    const cn = ctorName(v);
+    if (Array.isArray(v)) {
+      if (depth > 1) return '[Array]';
+      const ld = gopd(v, 'length');
+      const len = ld ? ld.value : 0;
+      const parts = [];
+      const shown = Math.min(len, 5);
+      for (let i = 0; i < shown; i++) {
+        const r = dataValue(v, String(i));
+        parts.push(r.ok ? preview(r.value, depth + 1) : r.text);
+      }
+      if (len > shown) parts.push('... ' + (len - shown) + ' more item' + (len - shown > 1 ? 's' : ''));
+      const pre = cn === 'Array' ? '' : cn + '(' + len + ') ';
+      return parts.length ? pre + '[ ' + parts.join(', ') + ' ]' : pre + '[]';
+    }
+    if (types.isDate(v)) {
+      const tm = dateGetTime.call(v);
+      return tm === tm ? dateToISO.call(v) : 'Invalid Date';
+    }
+    if (types.isRegExp(v)) return '/' + regexpSource.call(v) + '/';
+    if (types.isNativeError(v)) {
+      const r = dataValue(v, 'message');
+      return '[' + cn + (r.ok && typeof r.value === 'string' && r.value ? ': ' + r.value.slice(0, 60) : '') + ']';
+    }
+    if (types.isMap(v) || types.isSet(v)) {
+      const isMap = types.isMap(v);
+      const size = isMap ? mapSize.call(v) : setSize.call(v);
+      if (depth > 1) return '[' + cn + ']';
+      const parts = [];
+      const it = isMap ? mapEntries.call(v) : setValues.call(v);
+      const next = isMap ? mapIterNext : setIterNext;
+      for (let i = 0; i < 3 && i < size; i++) {
+        const r = next.call(it);
+        if (r.done) break;
+        parts.push(isMap ? preview(r.value[0], depth + 1) + ' => ' + preview(r.value[1], depth + 1)
+          : preview(r.value, depth + 1));
+      }
+      if (size > parts.length) parts.push('...');
+      return cn + '(' + size + ') ' + (parts.length ? '{ ' + parts.join(', ') + ' }' : '{}');
+    }
+    if (types.isPromise(v)) return cn + ' {}';
+    if (types.isBoxedPrimitive(v) || types.isAnyArrayBuffer(v) || types.isTypedArray(v) ||
+        types.isWeakMap(v) || types.isWeakSet(v) || types.isModuleNamespaceObject(v)) return cn + ' {}';
+    if (depth > 1) return cn === 'Object' ? '[Object]' : '[' + cn + ']';
+    const keys = objectKeys(v);
+    let out = '';
+    const shown = Math.min(keys.length, 8);
+    for (let i = 0; i < shown && out.length < 100; i++) {
+      const k = keys[i];
+      const r = dataValue(v, k);
+      out += (i ? ', ' : '') + (IDENT.test(k) ? k : util.inspect(k, primOpts)) + ': ' +
+        (r.ok ? preview(r.value, depth + 1) : r.text);
+    }
+    if (keys.length > shown) out += ', ...';
+    const pre = cn === 'Object' ? '' : cn + ' ';
+    return out ? pre + '{ ' + out + ' }' : pre + '{}';
+  }
+
+  // ---- AsyncLocalStorage ------------------------------------------------
+  const OrigALS = ah.AsyncLocalStorage;
+  const storageIds = new WeakMap();
+  let nextStorage = 1;
+  let alsDepth = 0; // > 0 while an original ALS method runs our code must not record
+
+  function newStorage(s, site) {
+    const id = nextStorage++;
+    storageIds.set(s, id);
+    put(K_ALS_CREATE, 0, id, 0, site, 0);
+    return id;
+  }
+  function storageIdOf(s) {
+    const id = storageIds.get(s);
+    return id !== undefined ? id : newStorage(s, 0);
+  }
+
+  // Runs the user's callback with recording of ALS calls re-enabled.
+  function trampoline(cb, args) {
+    const d = alsDepth;
+    alsDepth = 0;
+    try {
+      return Reflect.apply(cb, null, args);
+    } finally {
+      alsDepth = d;
+    }
+  }
+
+  if (typeof OrigALS === 'function') {
+    const proto = OrigALS.prototype;
+    const origRun = proto.run;
+    const origEnterWith = proto.enterWith;
+    const origExit = proto.exit;
+    const origDisable = proto.disable;
+    const origGetStore = proto.getStore;
+
+    const wrappers = {
+      run(store, callback, ...args) {
+        if (alsDepth !== 0 || !recording) return Reflect.apply(origRun, this, [store, callback].concat(args));
+        let sid = 0;
+        let st = 0;
+        let ok = false;
+        try {
+          sid = storageIdOf(this);
+          st = storeIdOf(store);
+          put(K_ALS_RUN_BEGIN, 0, sid, st, siteEnabled ? captureSite(wrappers.run) : 0, 0);
+          ok = true;
+        } catch (e) { fail(e); }
+        alsDepth++;
+        try {
+          return Reflect.apply(origRun, this, [store, trampoline, callback, args]);
+        } finally {
+          alsDepth--;
+          if (ok && recording) {
+            try { put(K_ALS_RUN_END, 0, sid, st, 0, 0); } catch (e) { fail(e); }
+          }
+        }
+      },
+      enterWith(store) {
+        if (alsDepth === 0 && recording) {
+          try {
+            put(K_ALS_ENTER_WITH, 0, storageIdOf(this), storeIdOf(store),
+              siteEnabled ? captureSite(wrappers.enterWith) : 0, 0);
+          } catch (e) { fail(e); }
+        }
+        alsDepth++;
+        try {
+          return Reflect.apply(origEnterWith, this, arguments);
+        } finally {
+          alsDepth--;
+        }
+      },
+      exit(callback, ...args) {
+        if (alsDepth !== 0 || !recording) return Reflect.apply(origExit, this, [callback].concat(args));
+        let sid = 0;
+        let ok = false;
+        try {
+          sid = storageIdOf(this);
+          put(K_ALS_EXIT_BEGIN, 0, sid, 0, siteEnabled ? captureSite(wrappers.exit) : 0, 0);
+          ok = true;
+        } catch (e) { fail(e); }
+        alsDepth++;
+        try {
+          return Reflect.apply(origExit, this, [trampoline, callback, args]);
+        } finally {
+          alsDepth--;
+          if (ok && recording) {
+            try { put(K_ALS_EXIT_END, 0, sid, 0, 0, 0); } catch (e) { fail(e); }
+          }
+        }
+      },
+      disable() {
+        if (alsDepth === 0 && recording) {
+          try {
+            put(K_ALS_DISABLE, 0, storageIdOf(this), 0,
+              siteEnabled ? captureSite(wrappers.disable) : 0, 0);
+          } catch (e) { fail(e); }
+        }
+        alsDepth++;
+        try {
+          return Reflect.apply(origDisable, this, arguments);
+        } finally {
+          alsDepth--;
+        }
+      },
+      getStore() {
+        if (alsDepth !== 0 || !recording) return Reflect.apply(origGetStore, this, arguments);
+        alsDepth++;
+        let v;
+        try {
+          v = Reflect.apply(origGetStore, this, arguments);
+        } finally {
+          alsDepth--;
+        }
+        try {
+          put(K_ALS_GET_STORE, 0, storageIdOf(this), storeIdOf(v),
+            siteEnabled ? captureSite(wrappers.getStore) : 0, 0);
+        } catch (e) { fail(e); }
+        return v;
+      },
+    };
+    const names = ['run', 'enterWith', 'exit', 'disable', 'getStore'];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (typeof proto[name] !== 'function') continue;
+      const d = gopd(proto, name);
+      Object.defineProperty(proto, name, {
+        value: wrappers[name],
+        writable: d ? d.writable : true,
+        enumerable: d ? d.enumerable : false,
+        configurable: true,
+      });
+    }
+
+    class AsyncLocalStorage extends OrigALS {
+      constructor(...args) {
+        super(...args);
+        if (recording && storageIds.get(this) === undefined) {
+          try {
+            newStorage(this, siteEnabled ? captureSite(AsyncLocalStorage) : 0);
+          } catch (e) { fail(e); }
+        }
+      }
+    }
+    ah.AsyncLocalStorage = AsyncLocalStorage;
+    try { require('module').syncBuiltinESMExports(); } catch (e) { /* ESM keeps the original */ }
+  }
+
+  // ---- exit ---------------------------------------------------------------
+  function finish(code, signal) {
+    if (ended || !recording) return;
+    ended = true;
+    try {
+      put(K_STREAM_END, 0, code, 0, 0, signal);
+      recording = false;
+      hook.disable();
+      flush();
+      closeStream();
+    } catch (e) {
+      recording = true;
+      fail(e);
+    }
+  }
+  function exitCodeNow(arg) {
+    const c = process.exitCode !== undefined ? process.exitCode : arg;
+    const v = Number(c);
+    return v === v ? v : 0;
+  }
+
+  // streamEnd goes after the program's own 'exit' listeners: wrap process.emit.
+  const origEmit = process.emit;
+  process.emit = function emit(ev) {
+    if (ev !== 'exit') return Reflect.apply(origEmit, this, arguments);
+    try {
+      return Reflect.apply(origEmit, this, arguments);
+    } finally {
+      // process._exiting is false when a program emits 'exit' itself.
+      if (this === process && process._exiting !== false) finish(exitCodeNow(arguments[1]), 0);
+    }
+  };
+  const origListeners = process.listeners;
+  // Fallback if process.emit gets replaced without calling ours: flush, and
+  // finish when no program listener comes after ours.
+  function onExit(code) {
+    try {
+      const ls = Reflect.apply(origListeners, process, ['exit']);
+      if (process._exiting === false) return;
+      if (ls[ls.length - 1] === onExit) finish(exitCodeNow(code), 0);
+      else if (recording) flush();
+    } catch (e) { fail(e); }
+  }
+
+  const tmpHook = ah.createHook({ init(id) { ignored.push(id); } });
+  tmpHook.enable();
+  try {
+    process.on('exit', onExit);
+    if (pool !== null) {
+      process.on('worker', function ahtraceWorker(w) {
+        const tid = w.threadId;
+        w.on('exit', function ahtraceWorkerExit() { rescueWorker(tid); });
+      });
+    }
+
+    if (isMainThread) {
+      const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+      const mine = new Set();
+      const origRaw = process.rawListeners;
+      const origCount = process.listenerCount;
+      const makeHandler = function (sig) {
+        const h = function () {
+          try {
+            if (!recording) return;
+            if (Reflect.apply(origCount, process, [sig]) > 1) { flush(); return; }
+            let num = 0;
+            try { num = require('os').constants.signals[sig] || 0; } catch (e) { /* ignore */ }
+            finish(128 + num, num);
+          } catch (e) {
+            fail(e);
+          }
+          if (!ended && recording) return;
+          process.removeListener(sig, h);
+          process.kill(process.pid, sig);
+        };
+        mine.add(h);
+        return h;
+      };
+      for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
+      const hide = function (type, list) {
+        if (type !== 'SIGINT' && type !== 'SIGTERM' && type !== 'SIGHUP') return list;
+        return list.filter((f) => !mine.has(f));
+      };
+      process.listeners = function listeners(type) {
+        return hide(type, Reflect.apply(origListeners, this, arguments));
+      };
+      process.rawListeners = function rawListeners(type) {
+        return hide(type, Reflect.apply(origRaw, this, arguments));
+      };
+    }
+
+    const timer = setInterval(function ahtraceFlush() {
+      if (!recording || ctl[1] === 0) return;
+      try { flush(); } catch (e) { fail(e); }
+    }, FLUSH_MS);
+    if (timer && typeof timer.unref === 'function') timer.unref();
+  } finally {
+    tmpHook.disable();
+  }
+  for (let i = 0; i < ignored.length; i++) if (ignored[i] > ignoreMax) ignoreMax = ignored[i];
+
+  hook.enable();
+}

@@ -1,0 +1,45 @@
+// `ahtrace record`: runs a program with the recorder preloaded into every
+// node process and thread it starts, and collects their streams into one
+// trace directory.
+//
+// How: NODE_OPTIONS gets `--require <trace>/.preload.js` (node applies it to
+// worker threads and to child node processes that inherit the environment),
+// and AHTRACE_DIR tells the preload where to write. The program's stdin,
+// stdout and stderr are inherited untouched; its exit status is returned.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ahtrace::record {
+
+struct RecordOptions {
+  std::string output_dir;            // the trace directory to create
+  std::vector<std::string> command;  // argv of the program
+  std::string stacks = "default";    // none | default | all
+};
+
+// Exit codes of `ahtrace record` besides the program's own (as timeout(1)
+// and env(1) use them).
+constexpr int kExitRecorderFailed = 125;  // nothing recorded, node too old, setup failed
+constexpr int kExitNotExecutable = 126;
+constexpr int kExitNotFound = 127;
+
+struct RecordResult {
+  int exit_code = 0;        // what `ahtrace record` should exit with
+  bool signaled = false;    // the program died by a signal
+  int signal = 0;
+  size_t streams = 0;       // stream files written
+  std::vector<std::string> warnings;
+};
+
+// Runs the program to completion. A non-ok status means the recording
+// failed (its message says why; result->exit_code is still set).
+Status Record(const RecordOptions& options, RecordResult* result);
+
+// The recorder source embedded in the binary (lib/record/preload.js).
+const char* PreloadSource();
+
+}  // namespace ahtrace::record

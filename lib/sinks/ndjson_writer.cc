@@ -1,0 +1,113 @@
+#include "sinks/ndjson_writer.h"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+namespace ahtrace {
+using json = nlohmann::json;
+
+namespace {
+
+class LineWriter {
+ public:
+  explicit LineWriter(FILE* f) : f_(f) {}
+  void Write(const json& j) {
+    std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    s += '\n';
+    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) failed_ = true;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  FILE* f_;
+  bool failed_ = false;
+};
+
+json EventToJson(const Event& e, const StreamInfo& stream) {
+  json j;
+  j["kind"] = EventKindName(e.kind);
+  j["stream"] = e.stream;
+  if (IsHookEvent(e.kind)) {
+    j["asyncId"] = e.async_id.value;
+    if (e.kind == EventKind::kInit) {
+      j["type"] = std::string(e.type);
+      j["triggerAsyncId"] = e.trigger_id.value;
+    }
+  } else if (IsAlsEvent(e.kind)) {
+    j["storage"] = e.storage;
+    if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsRunEnd ||
+        e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore)
+      j["store"] = e.store;
+  } else if (e.kind == EventKind::kStreamEnd) {
+    j["exitCode"] = e.exit_code;
+  } else if (e.kind == EventKind::kListenerAdd) {
+    j["event"] = std::string(e.type);
+  }
+  if (e.observed) {
+    j["eid"] = e.observed_eid.value;
+    j["tid"] = e.observed_tid.value;
+  }
+  j["ts"] = static_cast<double>(e.ts_ns - stream.time_origin_ns) / 1e6;
+  if (!e.site.empty()) j["site"] = std::string(e.site);
+  return j;
+}
+
+}  // namespace
+
+Status WriteNdjson(TraceReader& reader, const std::string& output) {
+  bool to_stdout = output == "-";
+  std::string tmp = output + ".tmp";
+  FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
+  if (!f) return OutputError(output + ": cannot write: " + std::strerror(errno));
+  LineWriter w(f);
+  w.Write({{"format", "ahtrace-ndjson"}, {"version", kTraceFormatVersion}});
+  size_t streams_written = 0;
+  std::vector<size_t> stores_written;
+  Event ev;
+  while (reader.Next(&ev)) {
+    while (streams_written < reader.streams().size()) {
+      const StreamInfo& info = reader.streams()[streams_written];
+      json h = json::parse(info.header_json, nullptr, false);
+      if (!h.is_object()) h = json::object();
+      h.erase("format");
+      h.erase("version");
+      h["kind"] = "stream";
+      h["stream"] = streams_written;
+      w.Write(h);
+      stores_written.push_back(1);
+      ++streams_written;
+    }
+    const auto& stores = reader.stores(ev.stream);
+    for (size_t& n = stores_written[ev.stream]; n < stores.size(); ++n) {
+      if (stores[n].id == 0) continue;
+      w.Write({{"kind", "store"},
+               {"stream", ev.stream},
+               {"store", stores[n].id},
+               {"label", stores[n].label},
+               {"valueKind", stores[n].value_kind}});
+    }
+    w.Write(EventToJson(ev, reader.streams()[ev.stream]));
+  }
+  if (to_stdout) {
+    std::fflush(stdout);
+  } else {
+    bool close_failed = std::fclose(f) != 0;
+    if (!reader.status().ok() || w.failed() || close_failed) {
+      std::remove(tmp.c_str());
+      if (!reader.status().ok()) return reader.status();
+      return OutputError(output + ": write failed");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, output, ec);
+    if (ec) {
+      std::remove(tmp.c_str());
+      return OutputError(output + ": cannot rename into place: " + ec.message());
+    }
+  }
+  return reader.status();
+}
+
+}  // namespace ahtrace

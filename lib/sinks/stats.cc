@@ -1,0 +1,143 @@
+#include "sinks/stats.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+#include <unordered_map>
+
+namespace ahtrace {
+
+Status ComputeStats(TraceReader& reader, TraceStats* out) {
+  TraceStats& s = *out;
+  for (const char* k : {"init", "before", "after", "destroy", "promiseResolve"}) s.events_by_kind[k] = 0;
+  reader.set_problem_callback([&](const ReadProblem& p) {
+    if (s.first_problems.size() < 20) s.first_problems.push_back(p);
+  });
+  // Live resources per stream: memory follows what is alive, not trace length.
+  std::vector<std::unordered_map<int64_t, std::string_view>> live;
+  std::set<std::pair<uint32_t, int64_t>> storages;
+  Event ev;
+  while (reader.Next(&ev)) {
+    ++s.total_events;
+    ++s.events_by_kind[EventKindName(ev.kind)];
+    if (s.total_events == 1 || ev.ts_ns < s.first_ts_ns) s.first_ts_ns = ev.ts_ns;
+    if (s.total_events == 1 || ev.ts_ns > s.last_ts_ns) s.last_ts_ns = ev.ts_ns;
+    if (live.size() <= ev.stream) live.resize(ev.stream + 1);
+    switch (ev.kind) {
+      case EventKind::kInit: {
+        auto& t = s.types[std::string(ev.type)];
+        ++t.created;
+        live[ev.stream][ev.async_id.value] = ev.type;
+        break;
+      }
+      case EventKind::kDestroy: {
+        auto it = live[ev.stream].find(ev.async_id.value);
+        if (it != live[ev.stream].end()) {
+          ++s.types[std::string(it->second)].destroyed;
+          live[ev.stream].erase(it);
+        }
+        break;
+      }
+      case EventKind::kAlsCreate:
+        storages.insert({ev.stream, ev.storage});
+        break;
+      case EventKind::kAlsGetStore:
+        ++s.get_store_calls;
+        if (ev.store == kUndefinedStore) ++s.get_store_undefined;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!reader.status().ok()) return reader.status();
+  for (auto& per_stream : live) {
+    for (auto& [id, type] : per_stream) ++s.types[std::string(type)].alive_at_end;
+    s.never_destroyed += per_stream.size();
+  }
+  s.storages = storages.size();
+  s.streams = reader.streams();
+  s.problems = reader.problem_count();
+  return Status::Ok();
+}
+
+nlohmann::json StatsToJson(const TraceStats& s) {
+  using json = nlohmann::json;
+  json j;
+  j["formatVersion"] = s.streams.empty() ? 0 : s.streams.front().format_version;
+  std::set<std::string> versions;
+  for (const auto& st : s.streams) versions.insert(st.node_version);
+  j["nodeVersions"] = versions;
+  json streams = json::array();
+  for (const auto& st : s.streams) {
+    streams.push_back({{"path", st.path},
+                       {"pid", st.pid},
+                       {"ppid", st.ppid},
+                       {"threadId", st.thread_id},
+                       {"isMainThread", st.is_main_thread},
+                       {"node", st.node_version},
+                       {"events", st.events},
+                       {"endedCleanly", st.ended_cleanly},
+                       {"exitCode", st.ended_cleanly ? json(st.exit_code) : json(nullptr)}});
+  }
+  j["streams"] = streams;
+  std::set<int64_t> pids;
+  for (const auto& st : s.streams) pids.insert(st.pid);
+  j["processes"] = pids.size();
+  j["threads"] = s.streams.size();
+  j["events"] = s.events_by_kind;
+  j["totalEvents"] = s.total_events;
+  json types = json::object();
+  for (const auto& [name, t] : s.types)
+    types[name] = {{"created", t.created}, {"destroyed", t.destroyed}, {"aliveAtEnd", t.alive_at_end}};
+  j["types"] = types;
+  j["neverDestroyed"] = s.never_destroyed;
+  j["timeSpan"] = {{"startNs", s.first_ts_ns},
+                   {"endNs", s.last_ts_ns},
+                   {"durationMs", static_cast<double>(s.last_ts_ns - s.first_ts_ns) / 1e6}};
+  j["asyncLocalStorage"] = {{"storages", s.storages},
+                            {"getStoreCalls", s.get_store_calls},
+                            {"getStoreUndefined", s.get_store_undefined}};
+  j["problems"] = s.problems;
+  return j;
+}
+
+std::string StatsToText(const TraceStats& s) {
+  std::string out;
+  char line[512];
+  auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(line, sizeof line, fmt, args...);
+    out += line;
+  };
+  std::set<int64_t> pids;
+  for (const auto& st : s.streams) pids.insert(st.pid);
+  add("trace format version %u\n", s.streams.empty() ? 0u : s.streams.front().format_version);
+  add("%zu process(es), %zu stream(s) (process x thread)\n", pids.size(), s.streams.size());
+  for (const auto& st : s.streams) {
+    add("  pid %" PRId64 " thread %" PRId64 "  node %s  %" PRIu64 " events  %s\n", st.pid, st.thread_id,
+        st.node_version.c_str(), st.events,
+        st.ended_cleanly ? ("exit " + std::to_string(st.exit_code)).c_str()
+                         : "no clean end (killed, or still running)");
+  }
+  add("time span: %.3f ms\n", static_cast<double>(s.last_ts_ns - s.first_ts_ns) / 1e6);
+  add("events: %" PRIu64 "\n", s.total_events);
+  for (const auto& [kind, n] : s.events_by_kind) add("  %-16s %12" PRIu64 "\n", kind.c_str(), n);
+  add("resource types: %zu\n", s.types.size());
+  add("  %-28s %10s %10s %10s\n", "type", "created", "destroyed", "alive");
+  std::vector<std::pair<std::string, TypeStats>> types(s.types.begin(), s.types.end());
+  std::stable_sort(types.begin(), types.end(),
+                   [](const auto& a, const auto& b) { return a.second.created > b.second.created; });
+  for (const auto& [name, t] : types)
+    add("  %-28s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", name.c_str(), t.created, t.destroyed,
+        t.alive_at_end);
+  add("never destroyed: %" PRIu64 " resource(s) (promises are destroyed only by GC)\n", s.never_destroyed);
+  add("AsyncLocalStorage: %" PRIu64 " storage(s), %" PRIu64 " getStore() call(s), %" PRIu64 " returned undefined\n",
+      s.storages, s.get_store_calls, s.get_store_undefined);
+  if (s.problems) {
+    add("problems: %" PRIu64 " (first ones below)\n", s.problems);
+    for (const auto& p : s.first_problems) out += "  " + p.Where() + ": " + p.message + "\n";
+  }
+  return out;
+}
+
+}  // namespace ahtrace

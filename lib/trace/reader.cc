@@ -1,0 +1,534 @@
+#include "trace/reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <tuple>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+namespace ahtrace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string ReadProblem::Where() const {
+  return file + (is_line ? ":" : "@") + std::to_string(location);
+}
+
+void TraceReader::Problem(const std::string& file, uint64_t location, bool is_line,
+                          std::string message) {
+  ++problem_count_;
+  if (on_problem_) on_problem_(ReadProblem{file, location, is_line, std::move(message)});
+}
+
+uint32_t TraceReader::AddStream(StreamInfo info) {
+  streams_.push_back(std::move(info));
+  stores_.emplace_back();
+  stores_.back().push_back(StoreInfo{0, "undefined", "undefined"});
+  return static_cast<uint32_t>(streams_.size() - 1);
+}
+
+void TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind) {
+  auto& table = stores_[stream];
+  if (id <= 0 || id > static_cast<StoreId>(table.size()) + 1000000) return;
+  if (static_cast<size_t>(id) >= table.size()) table.resize(static_cast<size_t>(id) + 1);
+  table[static_cast<size_t>(id)] = StoreInfo{id, std::move(label), std::move(kind)};
+}
+
+namespace {
+
+constexpr char kMagic[8] = {'A', 'H', 'T', 'R', 'A', 'C', 'E', '\0'};
+constexpr size_t kRecordSize = 56;
+constexpr uint32_t kMaxHeaderBytes = 1 << 20;
+constexpr uint64_t kMaxStringBytes = 1 << 20;
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+const char* ValueKindName(uint32_t aux) {
+  static const char* kNames[] = {"other", "object", "function", "string",
+                                 "number", "boolean", "null", "other"};
+  return aux < 8 ? kNames[aux] : "other";
+}
+
+// Fills the header fields every format shares from a header JSON object.
+void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
+  auto num = [&](const char* key) -> int64_t {
+    auto it = h.find(key);
+    return it != h.end() && it->is_number() ? it->get<int64_t>() : 0;
+  };
+  auto str = [&](const char* key) -> std::string {
+    auto it = h.find(key);
+    return it != h.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto flag = [&](const char* key) {
+    auto it = h.find(key);
+    return it != h.end() && it->is_boolean() && it->get<bool>();
+  };
+  info->pid = num("pid");
+  info->ppid = num("ppid");
+  info->thread_id = num("threadId");
+  auto main_it = h.find("isMainThread");
+  info->is_main_thread = main_it == h.end() || !main_it->is_boolean() || main_it->get<bool>();
+  info->node_version = str("node");
+  info->stacks = str("stacks");
+  info->async_context_frame = flag("asyncContextFrame");
+  info->allow_async_hooks_flag = flag("allowAsyncHooksFlag");
+  auto origin = h.find("timeOrigin");
+  *origin_ns = origin != h.end() && origin->is_number()
+                   ? std::llround(origin->get<double>() * 1e6)
+                   : 0;
+  info->time_origin_ns = *origin_ns;
+}
+
+bool ToId(double v, int64_t* out) {
+  if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > kMaxSafeInteger) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+// Reads binary streams (.ahs), one file after another.
+class BinaryTraceReader : public TraceReader {
+ public:
+  explicit BinaryTraceReader(std::vector<std::string> files) : files_(std::move(files)) {}
+  ~BinaryTraceReader() override { Close(); }
+
+  bool Next(Event* ev) override {
+    for (;;) {
+      if (!status_.ok()) return false;
+      if (!file_) {
+        if (next_file_ >= files_.size()) return false;
+        if (!OpenStream(files_[next_file_++])) return false;
+        continue;
+      }
+      if (ReadRecord(ev)) return true;
+      Close();
+    }
+  }
+
+ private:
+  void Close() {
+    if (file_) std::fclose(file_);
+    file_ = nullptr;
+  }
+
+  // Makes n bytes available at buf_[pos_]; false at end of file.
+  bool Fill(size_t n) {
+    if (buf_.size() - pos_ >= n) return true;
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(pos_));
+    pos_ = 0;
+    size_t want = std::max<size_t>(n, kRecordSize * 16384);
+    size_t have = buf_.size();
+    buf_.resize(have + want);
+    size_t got = std::fread(buf_.data() + have, 1, want, file_);
+    buf_.resize(have + got);
+    if (std::ferror(file_)) {
+      status_ = InvalidTrace(path_ + ": read error");
+      return false;
+    }
+    return buf_.size() >= n;
+  }
+
+  bool OpenStream(const std::string& path) {
+    path_ = path;
+    file_ = std::fopen(path.c_str(), "rb");
+    if (!file_) {
+      status_ = InvalidTrace(path + ": cannot open: " + std::strerror(errno));
+      return false;
+    }
+    buf_.clear();
+    pos_ = 0;
+    offset_ = 0;
+    if (!Fill(16) || std::memcmp(buf_.data(), kMagic, 8) != 0) {
+      status_ = InvalidTrace(path + ": not an ahtrace stream (bad magic)");
+      return false;
+    }
+    uint32_t version, header_len;
+    std::memcpy(&version, buf_.data() + 8, 4);
+    std::memcpy(&header_len, buf_.data() + 12, 4);
+    if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
+      status_ = InvalidTrace(path + ": trace format version " + std::to_string(version) +
+                             " is not supported (this ahtrace reads versions " +
+                             std::to_string(kOldestSupportedFormatVersion) + " to " +
+                             std::to_string(kTraceFormatVersion) + ")");
+      return false;
+    }
+    if (header_len > kMaxHeaderBytes) {
+      status_ = InvalidTrace(path + ": header length " + std::to_string(header_len) + " is too large");
+      return false;
+    }
+    size_t padded = (header_len + 7) / 8 * 8;
+    if (!Fill(16 + padded)) {
+      status_ = InvalidTrace(path + ": truncated header");
+      return false;
+    }
+    json header = json::parse(buf_.begin() + 16, buf_.begin() + 16 + header_len, nullptr, false);
+    if (header.is_discarded() || !header.is_object()) {
+      status_ = InvalidTrace(path + ": header is not a JSON object");
+      return false;
+    }
+    StreamInfo info;
+    info.path = path;
+    info.format = "binary";
+    info.format_version = version;
+    info.header_json = header.dump();
+    ApplyHeader(header, &info, &origin_ns_);
+    stream_ = AddStream(std::move(info));
+    strings_.assign(1, std::string_view());
+    pos_ = 16 + padded;
+    offset_ = pos_;
+    seq_ = 0;
+    return true;
+  }
+
+  std::string_view StringRef(uint32_t id, const char* what) {
+    if (id == 0) return {};
+    if (id < strings_.size()) return strings_[id];
+    Problem(path_, record_offset_, false,
+            std::string(what) + " refers to string " + std::to_string(id) + ", never defined");
+    return {};
+  }
+
+  // Decodes records until one is an event for the caller; false at the end
+  // of this stream.
+  bool ReadRecord(Event* ev) {
+    for (;;) {
+      if (!Fill(kRecordSize)) {
+        size_t left = buf_.size() - pos_;
+        if (status_.ok() && left > 0) {
+          Problem(path_, offset_, false,
+                  "truncated record (" + std::to_string(left) +
+                      " trailing bytes ignored; the process was probably killed mid-write)");
+        }
+        return false;
+      }
+      const uint8_t* r = buf_.data() + pos_;
+      record_offset_ = offset_;
+      pos_ += kRecordSize;
+      offset_ += kRecordSize;
+      uint32_t kind, name, site, aux;
+      double a, b, eid, tid, ts;
+      std::memcpy(&kind, r, 4);
+      std::memcpy(&name, r + 4, 4);
+      std::memcpy(&a, r + 8, 8);
+      std::memcpy(&b, r + 16, 8);
+      std::memcpy(&eid, r + 24, 8);
+      std::memcpy(&tid, r + 32, 8);
+      std::memcpy(&ts, r + 40, 8);
+      std::memcpy(&site, r + 48, 4);
+      std::memcpy(&aux, r + 52, 4);
+
+      auto k = static_cast<EventKind>(kind);
+      if (k == EventKind::kString) {
+        int64_t len = 0;
+        if (!ToId(a, &len) || len < 0 || static_cast<uint64_t>(len) > kMaxStringBytes) {
+          Problem(path_, record_offset_, false, "string record with an invalid length");
+          continue;
+        }
+        size_t padded = (static_cast<size_t>(len) + kRecordSize - 1) / kRecordSize * kRecordSize;
+        if (!Fill(padded)) {
+          if (status_.ok())
+            Problem(path_, record_offset_, false, "truncated string record at end of stream");
+          return false;
+        }
+        if (name != strings_.size()) {
+          Problem(path_, record_offset_, false,
+                  "string id " + std::to_string(name) + " out of order (expected " +
+                      std::to_string(strings_.size()) + "); ignored");
+        } else {
+          string_pool_.emplace_back(reinterpret_cast<const char*>(buf_.data() + pos_), static_cast<size_t>(len));
+          strings_.push_back(string_pool_.back());
+        }
+        pos_ += padded;
+        offset_ += padded;
+        continue;
+      }
+      if (k == EventKind::kStore) {
+        int64_t id = 0;
+        if (!ToId(a, &id) || id <= 0) {
+          Problem(path_, record_offset_, false, "store record with an invalid store id");
+          continue;
+        }
+        DefineStore(stream_, id, std::string(StringRef(name, "store label")), ValueKindName(aux));
+        continue;
+      }
+      const char* kind_name = EventKindName(k);
+      if (!kind_name) {
+        Problem(path_, record_offset_, false, "unknown record kind " + std::to_string(kind));
+        continue;
+      }
+      Event e;
+      e.kind = k;
+      e.stream = stream_;
+      e.location = record_offset_;
+      int64_t ia = 0, ib = 0, ieid = 0, itid = 0;
+      if (!ToId(a, &ia) || !ToId(b, &ib) || !ToId(eid, &ieid) || !ToId(tid, &itid) ||
+          !std::isfinite(ts)) {
+        Problem(path_, record_offset_, false,
+                std::string(kind_name) + " record with a non-integer id or bad timestamp");
+        continue;
+      }
+      if (IsAlsEvent(k)) {
+        e.storage = ia;
+        e.store = ib;
+      } else {
+        e.async_id = AsyncId(ia);
+        e.trigger_id = AsyncId(ib);
+      }
+      if (k == EventKind::kStreamEnd) {
+        e.exit_code = ia;
+        streams_[stream_].ended_cleanly = true;
+        streams_[stream_].exit_code = ia;
+      }
+      e.observed_eid = AsyncId(ieid);
+      e.observed_tid = AsyncId(itid);
+      e.ts_ns = origin_ns_ + std::llround(ts * 1e6);
+      e.type = StringRef(name, kind_name);
+      e.site = StringRef(site, kind_name);
+      e.seq = seq_++;
+      ++streams_[stream_].events;
+      *ev = e;
+      return true;
+    }
+  }
+
+  std::vector<std::string> files_;
+  size_t next_file_ = 0;
+  FILE* file_ = nullptr;
+  std::string path_;
+  std::vector<uint8_t> buf_;
+  size_t pos_ = 0;
+  uint64_t offset_ = 0;         // file offset of buf_[pos_]
+  uint64_t record_offset_ = 0;  // file offset of the record being decoded
+  uint32_t stream_ = 0;
+  uint64_t seq_ = 0;
+  int64_t origin_ns_ = 0;
+  // Strings of the current stream by id, viewing string_pool_, which keeps
+  // every string of every stream alive (and unmoved) for the reader's life.
+  std::vector<std::string_view> strings_;
+  std::deque<std::string> string_pool_;
+};
+
+// Reads the NDJSON interchange form: one JSON object per line.
+class NdjsonTraceReader : public TraceReader {
+ public:
+  NdjsonTraceReader(std::string path, std::ifstream in) : path_(std::move(path)), in_(std::move(in)) {}
+
+  bool Next(Event* ev) override {
+    std::string line;
+    while (status_.ok() && std::getline(in_, line)) {
+      ++line_no_;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json j = json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        if (line_no_ == 1) {
+          status_ = InvalidTrace(path_ + ":1: not an ahtrace trace (first line is not a JSON object)");
+          return false;
+        }
+        Problem(path_, line_no_, true, "not a JSON object");
+        continue;
+      }
+      if (!seen_header_) {
+        if (j.value("format", "") != "ahtrace-ndjson") {
+          status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) +
+                                 ": not an ahtrace trace (expected {\"format\":\"ahtrace-ndjson\",...})");
+          return false;
+        }
+        int64_t version = j.value("version", int64_t{0});
+        if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
+          status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": trace format version " +
+                                 std::to_string(version) + " is not supported");
+          return false;
+        }
+        version_ = static_cast<uint32_t>(version);
+        seen_header_ = true;
+        continue;
+      }
+      if (Decode(j, ev)) return true;
+    }
+    if (in_.bad()) status_ = InvalidTrace(path_ + ": read error");
+    return false;
+  }
+
+ private:
+  bool GetId(const json& j, const char* key, int64_t* out, bool required = true) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+      *out = 0;
+      if (required) Problem(path_, line_no_, true, std::string("missing \"") + key + "\"");
+      return !required;
+    }
+    if (it->is_number_integer()) {
+      *out = it->get<int64_t>();
+      return true;
+    }
+    if (it->is_number_float() && ToId(it->get<double>(), out)) return true;
+    Problem(path_, line_no_, true, std::string("\"") + key + "\" is not an integer");
+    return false;
+  }
+
+  std::string_view Intern(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return {};
+    return *strings_.insert(it->get<std::string>()).first;
+  }
+
+  bool Decode(const json& j, Event* ev) {
+    std::string kind_name = j.value("kind", "");
+    int64_t stream_key = 0;
+    if (!GetId(j, "stream", &stream_key)) return false;
+    if (kind_name == "stream") {
+      if (stream_index_.count(stream_key)) {
+        Problem(path_, line_no_, true, "stream " + std::to_string(stream_key) + " declared twice");
+        return false;
+      }
+      StreamInfo info;
+      info.path = path_;
+      info.format = "ndjson";
+      info.format_version = version_;
+      info.header_json = j.dump();
+      int64_t origin = 0;
+      ApplyHeader(j, &info, &origin);
+      stream_index_[stream_key] = {AddStream(std::move(info)), origin, 0};
+      return false;
+    }
+    auto s = stream_index_.find(stream_key);
+    if (s == stream_index_.end()) {
+      Problem(path_, line_no_, true, "event for stream " + std::to_string(stream_key) + ", never declared");
+      return false;
+    }
+    StreamState& st = s->second;
+    if (kind_name == "store") {
+      int64_t id = 0;
+      if (!GetId(j, "store", &id)) return false;
+      DefineStore(st.index, id, j.value("label", ""), j.value("valueKind", "other"));
+      return false;
+    }
+    EventKind kind;
+    if (!EventKindFromName(kind_name, &kind) || kind == EventKind::kString || kind == EventKind::kStore) {
+      Problem(path_, line_no_, true, "unknown event kind \"" + kind_name + "\"");
+      return false;
+    }
+    Event e;
+    e.kind = kind;
+    e.stream = st.index;
+    e.location = line_no_;
+    int64_t v = 0;
+    if (IsHookEvent(kind)) {
+      if (!GetId(j, "asyncId", &v)) return false;
+      e.async_id = AsyncId(v);
+      if (kind == EventKind::kInit) {
+        if (!GetId(j, "triggerAsyncId", &v)) return false;
+        e.trigger_id = AsyncId(v);
+        e.type = Intern(j, "type");
+      }
+    } else if (IsAlsEvent(kind)) {
+      if (!GetId(j, "storage", &e.storage)) return false;
+      if (!GetId(j, "store", &e.store, false)) return false;
+    } else if (kind == EventKind::kStreamEnd) {
+      if (!GetId(j, "exitCode", &e.exit_code, false)) return false;
+      streams_[st.index].ended_cleanly = true;
+      streams_[st.index].exit_code = e.exit_code;
+    } else if (kind == EventKind::kListenerAdd) {
+      e.type = Intern(j, "event");
+    }
+    e.observed = j.contains("eid");
+    if (!GetId(j, "eid", &v, false)) return false;
+    e.observed_eid = AsyncId(v);
+    if (!GetId(j, "tid", &v, false)) return false;
+    e.observed_tid = AsyncId(v);
+    auto ts = j.find("ts");
+    e.ts_ns = st.origin_ns + (ts != j.end() && ts->is_number() ? std::llround(ts->get<double>() * 1e6) : 0);
+    e.site = Intern(j, "site");
+    e.seq = st.seq++;
+    ++streams_[st.index].events;
+    *ev = e;
+    return true;
+  }
+
+  struct StreamState {
+    uint32_t index;
+    int64_t origin_ns;
+    uint64_t seq;
+  };
+  std::string path_;
+  std::ifstream in_;
+  uint64_t line_no_ = 0;
+  bool seen_header_ = false;
+  uint32_t version_ = 0;
+  std::map<int64_t, StreamState> stream_index_;
+  std::unordered_set<std::string> strings_;
+};
+
+// Stream files sort by (pid, thread id, name) so a trace always replays in
+// the same order.
+struct StreamFileKey {
+  long long pid = 0, thread = 0;
+  std::string name;
+  bool operator<(const StreamFileKey& o) const {
+    return std::tie(pid, thread, name) < std::tie(o.pid, o.thread, o.name);
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> ListStreamFiles(const std::string& dir) {
+  std::vector<std::pair<StreamFileKey, std::string>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec) || entry.path().extension() != ".ahs") continue;
+    StreamFileKey key;
+    key.name = entry.path().filename().string();
+    std::sscanf(key.name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
+    found.emplace_back(key, entry.path().string());
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::string> files;
+  for (auto& f : found) files.push_back(std::move(f.second));
+  return files;
+}
+
+std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    auto files = ListStreamFiles(path);
+    if (files.empty()) {
+      *status = InvalidTrace(path + ": no stream files (*.ahs) in this directory; was anything recorded?");
+      return nullptr;
+    }
+    *status = Status::Ok();
+    return std::make_unique<BinaryTraceReader>(std::move(files));
+  }
+  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0) {
+    *status = InvalidTrace(path + ": empty file, not a trace");
+    return nullptr;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *status = InvalidTrace(path + ": cannot open: " + std::strerror(errno));
+    return nullptr;
+  }
+  char first[8] = {0};
+  in.read(first, 8);
+  if (in.gcount() == 8 && std::memcmp(first, kMagic, 8) == 0) {
+    *status = Status::Ok();
+    return std::make_unique<BinaryTraceReader>(std::vector<std::string>{path});
+  }
+  in.clear();
+  in.seekg(0);
+  size_t skip = 0;
+  while (skip < 8 && (first[skip] == ' ' || first[skip] == '\n' || first[skip] == '\r' || first[skip] == '\t')) ++skip;
+  if (skip < 8 && first[skip] == '{') {
+    *status = Status::Ok();
+    return std::make_unique<NdjsonTraceReader>(path, std::move(in));
+  }
+  *status = InvalidTrace(path + ": not an ahtrace trace (neither a binary stream nor NDJSON)");
+  return nullptr;
+}
+
+}  // namespace ahtrace

@@ -1,0 +1,103 @@
+// Readers turn a trace on disk into a sequence of Events.
+//
+// A trace is a directory of binary streams (one per process and thread), a
+// single binary stream file, or one NDJSON file (docs/trace-format.md).
+// Readers stream: memory grows with the number of strings and stores, not
+// with the number of events.
+//
+// Errors are data. A record that cannot be decoded is reported through the
+// problem callback with its file and position, and reading goes on with the
+// next record; only an unreadable file (wrong magic, unknown format version,
+// I/O error) is fatal and ends reading with a non-ok status().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "trace/event.h"
+
+namespace ahtrace {
+
+constexpr uint32_t kTraceFormatVersion = 1;
+constexpr uint32_t kOldestSupportedFormatVersion = 1;
+
+// What a stream's header says about the process or thread that wrote it.
+struct StreamInfo {
+  std::string path;          // the file it was read from
+  std::string format;        // "binary" or "ndjson"
+  uint32_t format_version = 0;
+  int64_t pid = 0;
+  int64_t ppid = 0;
+  int64_t thread_id = 0;
+  bool is_main_thread = true;
+  std::string node_version;  // e.g. "v20.20.2"
+  std::string stacks;        // "none", "default", "all"
+  bool async_context_frame = false;
+  bool allow_async_hooks_flag = false;
+  std::string header_json;   // the whole header, as written
+  int64_t time_origin_ns = 0;  // performance.timeOrigin; event times are relative to it
+  bool ended_cleanly = false;  // a streamEnd record was seen
+  int64_t exit_code = 0;       // from streamEnd
+  uint64_t events = 0;         // events read so far
+};
+
+// A store as first seen in a stream: its id, a short preview of the value
+// and what kind of value it is ("object", "string", ...).
+struct StoreInfo {
+  StoreId id = 0;
+  std::string label;
+  std::string value_kind;
+};
+
+struct ReadProblem {
+  std::string file;
+  uint64_t location = 0;    // byte offset (binary) or line (NDJSON)
+  bool is_line = false;     // true when location is a line number
+  std::string message;
+  // "file:line" or "file@offset", for messages.
+  std::string Where() const;
+};
+
+class TraceReader {
+ public:
+  virtual ~TraceReader() = default;
+
+  // Fills *ev with the next event of the trace; false at the end or on a
+  // fatal error (then status() says which). Events of one stream come in
+  // stream order; streams may interleave.
+  virtual bool Next(Event* ev) = 0;
+
+  const Status& status() const { return status_; }
+  const std::vector<StreamInfo>& streams() const { return streams_; }
+  // Stores of one stream, indexed by store id (index 0 is `undefined`).
+  const std::vector<StoreInfo>& stores(uint32_t stream) const { return stores_[stream]; }
+
+  void set_problem_callback(std::function<void(const ReadProblem&)> cb) { on_problem_ = std::move(cb); }
+  uint64_t problem_count() const { return problem_count_; }
+
+ protected:
+  void Problem(const std::string& file, uint64_t location, bool is_line, std::string message);
+  uint32_t AddStream(StreamInfo info);
+  void DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind);
+
+  Status status_;
+  std::vector<StreamInfo> streams_;
+  std::vector<std::vector<StoreInfo>> stores_;
+
+ private:
+  std::function<void(const ReadProblem&)> on_problem_;
+  uint64_t problem_count_ = 0;
+};
+
+// Opens a trace: a directory of streams, one binary stream, or one NDJSON
+// file. On failure returns nullptr and sets *status.
+std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status);
+
+// The stream files a trace directory holds, in a stable order.
+std::vector<std::string> ListStreamFiles(const std::string& dir);
+
+}  // namespace ahtrace

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets everything up, records a sample program, shows what was captured and
+# replays it into SQLite.   Usage: scripts/demo.sh [sample]  (default http-als)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+SAMPLE=${1:-http-als}
+OUT=${TMPDIR:-/tmp}/ahtrace-demo
+mkdir -p "$OUT"
+build/ahtrace record -o "$OUT/$SAMPLE.trace" -- node "samples/$SAMPLE/app.js"
+build/ahtrace stats "$OUT/$SAMPLE.trace"
+build/ahtrace replay "$OUT/$SAMPLE.trace" -o "$OUT/$SAMPLE.db"
+echo "--- getStore() calls, what node returned and what the model expected:"
+sqlite3 -header -column "$OUT/$SAMPLE.db" \
+  "SELECT sr.seq, r.type AS running_in, s.label AS store, e.label AS expected, sr.site
+   FROM store_read sr JOIN resource r USING (resource_id)
+   JOIN store s ON s.stream_id = sr.stream_id AND s.store_id = sr.store_id
+   JOIN store e ON e.stream_id = sr.stream_id AND e.store_id = sr.expected_store_id
+   ORDER BY sr.stream_id, sr.seq"

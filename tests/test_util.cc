@@ -1,0 +1,75 @@
+#include "tests/test_util.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ahtrace::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "ahtrace-test-XXXXXX").string();
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  char* made = mkdtemp(buf.data());
+  path_ = made ? made : "";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path_.empty() && !std::getenv("AHTRACE_KEEP_TEST_DIRS")) fs::remove_all(path_, ec);
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+CommandResult RunCommand(const std::string& shell_command) {
+  TempDir dir;
+  std::string cmd = shell_command + " >" + Quote(dir.File("out")) + " 2>" + Quote(dir.File("err")) + " </dev/null";
+  int status = std::system(cmd.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(dir.File("out"));
+  r.err = ReadFile(dir.File("err"));
+  return r;
+}
+
+std::string AhtraceBin() { return AHTRACE_BIN; }
+std::string SourcePath(const std::string& relative) { return std::string(AHTRACE_SOURCE_DIR) + "/" + relative; }
+
+ReadTrace ReadAll(const std::string& path) {
+  ReadTrace t;
+  t.reader = OpenTrace(path, &t.status);
+  if (!t.reader) return t;
+  t.reader->set_problem_callback([&t](const ReadProblem& p) { t.problems.push_back(p); });
+  Event ev;
+  while (t.reader->Next(&ev)) t.events.push_back(ev);
+  t.status = t.reader->status();
+  return t;
+}
+
+}  // namespace ahtrace::testing

@@ -1,0 +1,197 @@
+// The trace readers and the binary writer: what goes in comes out, and bad
+// input is reported with its file and position instead of crashing.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "sinks/ndjson_writer.h"
+#include "tests/test_util.h"
+#include "trace/binary_writer.h"
+
+namespace ahtrace {
+namespace {
+using testing::ReadAll;
+using testing::TempDir;
+
+const char* kHeader = R"({"format":"ahtrace-stream","version":1,"pid":42,"ppid":1,"threadId":0,)"
+                      R"("isMainThread":true,"node":"v20.20.2","timeOrigin":1000,"stacks":"default"})";
+
+Event Hook(EventKind kind, int64_t id, int64_t eid, int64_t tid = 0) {
+  Event e;
+  e.kind = kind;
+  e.async_id = AsyncId(id);
+  e.observed_eid = AsyncId(eid);
+  e.observed_tid = AsyncId(tid);
+  return e;
+}
+
+Event Init(int64_t id, const char* type, int64_t trigger, int64_t eid, const char* site = "") {
+  Event e = Hook(EventKind::kInit, id, eid);
+  e.type = type;
+  e.trigger_id = AsyncId(trigger);
+  e.site = site;
+  return e;
+}
+
+void WriteSample(const std::string& path) {
+  BinaryStreamWriter w;
+  ASSERT_TRUE(w.Open(path, kHeader).ok());
+  w.Write(Init(2, "Timeout", 1, 1, "/app.js:3:1"), 1.5);
+  w.Write(Hook(EventKind::kBefore, 2, 2, 1), 2.0);
+  w.DefineStore(1, "{ requestId: 7 }");
+  Event get;
+  get.kind = EventKind::kAlsGetStore;
+  get.storage = 1;
+  get.store = 1;
+  get.observed_eid = AsyncId(2);
+  get.site = "/app.js:4:5";
+  w.Write(get, 2.1);
+  w.Write(Hook(EventKind::kAfter, 2, 2, 1), 2.5);
+  w.Write(Hook(EventKind::kDestroy, 2, 0), 3.0);
+  ASSERT_TRUE(w.Close().ok());
+}
+
+TEST(BinaryStream, RoundTripsEveryField) {
+  TempDir dir;
+  WriteSample(dir.File("p42-t0.ahs"));
+  auto t = ReadAll(dir.path());
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  ASSERT_EQ(t.events.size(), 5u);
+  EXPECT_TRUE(t.problems.empty());
+  const Event& init = t.events[0];
+  EXPECT_EQ(init.kind, EventKind::kInit);
+  EXPECT_EQ(init.async_id, AsyncId(2));
+  EXPECT_EQ(init.trigger_id, AsyncId(1));
+  EXPECT_EQ(init.type, "Timeout");
+  EXPECT_EQ(init.site, "/app.js:3:1");
+  EXPECT_EQ(init.ts_ns, 1000 * 1000000LL + 1500000);
+  EXPECT_EQ(t.events[2].kind, EventKind::kAlsGetStore);
+  EXPECT_EQ(t.events[2].store, 1);
+  EXPECT_EQ(t.reader->stores(0).at(1).label, "{ requestId: 7 }");
+  EXPECT_EQ(t.events[4].seq, 4u);
+  ASSERT_EQ(t.reader->streams().size(), 1u);
+  EXPECT_EQ(t.reader->streams()[0].pid, 42);
+  EXPECT_EQ(t.reader->streams()[0].node_version, "v20.20.2");
+}
+
+TEST(BinaryStream, TruncatedTailIsReportedAndEverythingBeforeItKept) {
+  TempDir dir;
+  std::string path = dir.File("p42-t0.ahs");
+  WriteSample(path);
+  std::string bytes = testing::ReadFile(path);
+  testing::WriteFile(path, bytes.substr(0, bytes.size() - 20));  // SIGKILL mid-record
+  auto t = ReadAll(path);
+  ASSERT_TRUE(t.status.ok());
+  EXPECT_EQ(t.events.size(), 4u);
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].message.find("truncated record"), std::string::npos);
+  EXPECT_NE(t.problems[0].Where().find("p42-t0.ahs@"), std::string::npos);
+}
+
+TEST(BinaryStream, RefusesUnknownVersion) {
+  TempDir dir;
+  std::string path = dir.File("p1-t0.ahs");
+  WriteSample(path);
+  std::string bytes = testing::ReadFile(path);
+  uint32_t v = 99;
+  std::memcpy(&bytes[8], &v, 4);
+  testing::WriteFile(path, bytes);
+  auto t = ReadAll(path);
+  EXPECT_FALSE(t.status.ok());
+  EXPECT_EQ(t.status.code(), StatusCode::kInvalidTrace);
+  EXPECT_NE(t.status.message().find("version 99 is not supported"), std::string::npos) << t.status.message();
+}
+
+TEST(BinaryStream, UnknownKindIsAProblemNotAnError) {
+  TempDir dir;
+  std::string path = dir.File("p1-t0.ahs");
+  {
+    BinaryStreamWriter w;
+    ASSERT_TRUE(w.Open(path, kHeader).ok());
+    Event bogus = Hook(static_cast<EventKind>(200), 5, 1);
+    w.Write(bogus, 1);
+    w.Write(Hook(EventKind::kBefore, 5, 5), 2);
+    ASSERT_TRUE(w.Close().ok());
+  }
+  auto t = ReadAll(path);
+  ASSERT_TRUE(t.status.ok());
+  ASSERT_EQ(t.events.size(), 1u);
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].message.find("unknown record kind 200"), std::string::npos);
+}
+
+TEST(OpenTrace, RejectsNonTraceFilesWithTheirName) {
+  TempDir dir;
+  testing::WriteFile(dir.File("notes.txt"), "hello world\n");
+  Status st;
+  EXPECT_EQ(OpenTrace(dir.File("notes.txt"), &st), nullptr);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidTrace);
+  EXPECT_NE(st.message().find("notes.txt: not an ahtrace trace"), std::string::npos);
+  EXPECT_EQ(OpenTrace(dir.path(), &st), nullptr);
+  EXPECT_NE(st.message().find("no stream files"), std::string::npos);
+  EXPECT_EQ(OpenTrace(dir.File("missing"), &st), nullptr);
+  testing::WriteFile(dir.File("empty"), "");
+  EXPECT_EQ(OpenTrace(dir.File("empty"), &st), nullptr);
+  EXPECT_NE(st.message().find("empty file"), std::string::npos);
+}
+
+TEST(Ndjson, ConvertThenReadGivesTheSameEvents) {
+  TempDir dir;
+  WriteSample(dir.File("p42-t0.ahs"));
+  auto binary = ReadAll(dir.path());
+  Status st;
+  auto reader = OpenTrace(dir.path(), &st);
+  ASSERT_TRUE(WriteNdjson(*reader, dir.File("t.ndjson")).ok());
+  auto text = ReadAll(dir.File("t.ndjson"));
+  ASSERT_TRUE(text.status.ok()) << text.status.message();
+  EXPECT_TRUE(text.problems.empty());
+  ASSERT_EQ(text.events.size(), binary.events.size());
+  for (size_t i = 0; i < text.events.size(); ++i) {
+    const Event &a = binary.events[i], &b = text.events[i];
+    EXPECT_EQ(a.kind, b.kind) << i;
+    EXPECT_EQ(a.async_id, b.async_id) << i;
+    EXPECT_EQ(a.trigger_id, b.trigger_id) << i;
+    EXPECT_EQ(a.store, b.store) << i;
+    EXPECT_EQ(a.type, b.type) << i;
+    EXPECT_EQ(a.site, b.site) << i;
+    EXPECT_EQ(a.ts_ns, b.ts_ns) << i;
+    EXPECT_EQ(a.observed_eid, b.observed_eid) << i;
+  }
+  EXPECT_EQ(text.reader->stores(0).at(1).label, "{ requestId: 7 }");
+  EXPECT_EQ(text.events[0].location, 3u);  // header line, stream line, then the init
+}
+
+TEST(Ndjson, BadLinesNameTheirLineAndReadingGoesOn) {
+  TempDir dir;
+  testing::WriteFile(dir.File("t.ndjson"),
+                     "{\"format\":\"ahtrace-ndjson\",\"version\":1}\n"
+                     "{\"kind\":\"stream\",\"stream\":0,\"pid\":5}\n"
+                     "{\"kind\":\"init\",\"stream\":0,\"asyncId\":2,\"type\":\"Timeout\",\"triggerAsyncId\":1}\n"
+                     "this is not json\n"
+                     "{\"kind\":\"before\",\"stream\":0}\n"
+                     "{\"kind\":\"teleport\",\"stream\":0,\"asyncId\":2}\n"
+                     "{\"kind\":\"after\",\"stream\":9,\"asyncId\":2}\n"
+                     "{\"kind\":\"before\",\"stream\":0,\"asyncId\":2.5}\n"
+                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":2}\n");
+  auto t = ReadAll(dir.File("t.ndjson"));
+  ASSERT_TRUE(t.status.ok());
+  ASSERT_EQ(t.events.size(), 2u);
+  ASSERT_EQ(t.problems.size(), 5u);
+  EXPECT_EQ(t.problems[0].Where(), dir.File("t.ndjson") + ":4");
+  EXPECT_NE(t.problems[1].message.find("missing \"asyncId\""), std::string::npos);
+  EXPECT_NE(t.problems[2].message.find("unknown event kind \"teleport\""), std::string::npos);
+  EXPECT_NE(t.problems[3].message.find("never declared"), std::string::npos);
+  EXPECT_NE(t.problems[4].message.find("not an integer"), std::string::npos);
+}
+
+TEST(Ndjson, RefusesUnknownVersion) {
+  TempDir dir;
+  testing::WriteFile(dir.File("t.ndjson"), "{\"format\":\"ahtrace-ndjson\",\"version\":7}\n");
+  auto t = ReadAll(dir.File("t.ndjson"));
+  EXPECT_FALSE(t.status.ok());
+  EXPECT_NE(t.status.message().find("version 7 is not supported"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ahtrace
