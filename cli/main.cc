@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"record", "Run a node program and record its async_hooks events into a trace", SetupRecord},
     {"stats", "Summarise what a trace holds", SetupStats},
     {"replay", "Replay a trace through the async_hooks model into SQLite", SetupReplay},
+    {"graph", "Trigger or execution graph as DOT, or rendered (svg, png, pdf)", SetupGraph},
     {"convert", "Convert a trace to the NDJSON interchange form", SetupConvert},
 };
 

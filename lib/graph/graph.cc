@@ -1,0 +1,366 @@
+#include "graph/graph.h"
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+namespace ahtrace::graph {
+namespace {
+
+// Pastel fills for stores 1, 2, 3, ... of the colouring storage; undefined is white.
+constexpr const char* kPalette[] = {"#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#ffff99", "#fb9a99",
+                                    "#8dd3c7", "#bebada", "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5"};
+
+// Graphviz interprets backslash sequences (\N, \G, \n, \l, ...) in labels
+// and tooltips; trace strings are untrusted, so they are made literal:
+// backslashes doubled, control characters and invalid UTF-8 replaced.
+// Quotes, HTML and non-ASCII need nothing here: cgraph quotes on output.
+std::string Literal(std::string_view s, size_t max_bytes = 200) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size() && out.size() < max_bytes) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\\') {
+      out += "\\\\";
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      out += ' ';
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+      bool valid = len > 0 && i + len <= s.size();
+      for (size_t k = 1; valid && k < len; ++k)
+        valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+      if (valid) {
+        out.append(s.substr(i, len));
+        i += len;
+      } else {
+        out += "\xef\xbf\xbd";  // U+FFFD
+        ++i;
+      }
+    }
+  }
+  if (i < s.size()) out += "...";
+  return out;
+}
+
+// "/a/b/c/app.js:9:17" -> "c/app.js:9:17": enough to recognise, short enough to read.
+std::string ShortSite(const std::string& site) {
+  size_t last = site.rfind('/');
+  if (last == std::string::npos || last == 0) return site;
+  size_t prev = site.rfind('/', last - 1);
+  return prev == std::string::npos ? site : site.substr(prev + 1);
+}
+
+char* C(const char* s) { return const_cast<char*>(s); }
+
+void Set(void* obj, const char* name, const std::string& value) {
+  agsafeset(obj, C(name), C(value.c_str()), C(""));
+}
+
+StoreId StoreOf(const GraphNode& n, StorageId storage) {
+  for (const auto& slot : n.stores)
+    if (slot.storage == storage) return slot.store;
+  return kUndefinedStore;
+}
+
+// Builds the cgraph graph. The caller closes it.
+Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
+                const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options) {
+  Agraph_t* g = agopen(C("ahtrace"), Agdirected, nullptr);
+  agattr(g, AGRAPH, C("label"),
+         C(options.kind == GraphKind::kTrigger ? "trigger graph (edge: trigger -> resource it triggered)"
+                                               : "execution graph (edge: running callback -> resource it created)"));
+  agattr(g, AGRAPH, C("fontname"), C("Helvetica"));
+  agattr(g, AGRAPH, C("charset"), C("UTF-8"));
+  agattr(g, AGNODE, C("shape"), C("box"));
+  agattr(g, AGNODE, C("style"), C("rounded,filled"));
+  agattr(g, AGNODE, C("fillcolor"), C("white"));
+  agattr(g, AGNODE, C("fontname"), C("Helvetica"));
+  agattr(g, AGNODE, C("fontsize"), C("10"));
+  agattr(g, AGNODE, C("color"), C("black"));
+  agattr(g, AGNODE, C("penwidth"), C("1"));
+  agattr(g, AGNODE, C("peripheries"), C("1"));
+  agattr(g, AGNODE, C("tooltip"), C(""));
+  agattr(g, AGEDGE, C("color"), C("#555555"));
+
+  std::map<uint32_t, Agraph_t*> clusters;
+  std::set<uint32_t> used_streams;
+  for (const GraphNode* n : sel.nodes) used_streams.insert(n->stream);
+  for (uint32_t s : used_streams) {
+    std::string name = "cluster_s" + std::to_string(s);
+    Agraph_t* sub = agsubg(g, C(name.c_str()), 1);
+    const StreamInfo& info = streams[s];
+    Set(sub, "label",
+        "pid " + std::to_string(info.pid) + (info.is_main_thread ? " main thread" : " worker thread " + std::to_string(info.thread_id)));
+    Set(sub, "style", "rounded");
+    Set(sub, "color", "#999999");
+    clusters[s] = sub;
+  }
+  std::map<uint64_t, Agnode_t*> made;
+  for (const GraphNode* n : sel.nodes) {
+    std::string name = "r" + std::to_string(n->key);
+    Agnode_t* node = agnode(clusters[n->stream], C(name.c_str()), 1);
+    made[n->key] = node;
+    std::string label = Literal(n->type, 60) + " " + std::to_string(n->async_id);
+    std::string tooltip = Literal(n->type) + " async id " + std::to_string(n->async_id);
+    if (!n->site.empty()) {
+      label += "\\n" + Literal(ShortSite(n->site), 80);
+      tooltip += " created at " + Literal(n->site);
+    }
+    StoreId store = StoreOf(*n, sel.color_storage);
+    if (store != kUndefinedStore) {
+      const auto& table = stores[n->stream];
+      std::string store_label = static_cast<size_t>(store) < table.size() ? table[store].label : "store " + std::to_string(store);
+      label += "\\nstore: " + Literal(store_label, 40);
+      Set(node, "fillcolor", kPalette[(store - 1) % (sizeof kPalette / sizeof kPalette[0])]);
+    }
+    if (n->context_lost) {
+      Set(node, "color", "red");
+      Set(node, "penwidth", "3");
+      label += "\\ngetStore() undefined here";
+      tooltip += "; getStore() returned undefined while it ran";
+    }
+    if (n->has_mismatch) {
+      Set(node, "color", "red");
+      Set(node, "penwidth", "3");
+      tooltip += "; the model and node disagree here (see replay findings)";
+    }
+    if (n->alive_at_end && n->type != "PROMISE") {
+      Set(node, "peripheries", "2");
+      tooltip += "; still alive at the end of the trace";
+    }
+    if (n->synthetic) Set(node, "style", "rounded,dashed");
+    Set(node, "label", label);
+    Set(node, "tooltip", tooltip);
+  }
+  for (const GraphNode* n : sel.nodes) {
+    auto p = sel.parent.find(n->key);
+    if (p == sel.parent.end()) continue;
+    auto from = made.find(p->second);
+    if (from == made.end()) continue;
+    agedge(g, from->second, made[n->key], nullptr, 1);
+  }
+  return g;
+}
+
+Status RenameInto(const std::string& tmp, const std::string& path) {
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    return OutputError(path + ": cannot rename into place: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+GraphNode& GraphCollector::NodeFor(const Resource& r) {
+  GraphNode& n = nodes_[r.key];
+  if (n.key == 0) {
+    n.key = r.key;
+    n.stream = r.stream;
+    n.async_id = r.id.value;
+    n.type = std::string(r.type);
+    n.site = std::string(r.site);
+    n.trigger_key = r.trigger_key;
+    n.creator_key = r.creator_key;
+    n.init_ts_ns = r.init_ts_ns;
+    n.synthetic = r.synthetic;
+  }
+  live_keys_[{r.stream, r.id.value}] = r.key;
+  return n;
+}
+
+void GraphCollector::OnInit(const Event& e, const Resource& r) { NodeFor(r); }
+
+void GraphCollector::OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store,
+                                StoreCause cause) {
+  GraphNode& n = NodeFor(r);
+  if (cause != StoreCause::kInit && !n.stores.empty() && store == kUndefinedStore) return;
+  for (auto& slot : n.stores) {
+    if (slot.storage == storage) {
+      // Colour by the store the resource was created with, or the first
+      // one it was given (run/enterWith inside its callback).
+      if (slot.store == kUndefinedStore) slot.store = store;
+      return;
+    }
+  }
+  n.stores.push_back({storage, store});
+}
+
+void GraphCollector::OnGetStore(const Event& e, StoreId expected, const Resource& current) {
+  if (e.store == kUndefinedStore && current.key != 0) NodeFor(current).context_lost = true;
+}
+
+void GraphCollector::OnFinding(const Finding& f) {
+  if (!std::strstr(f.kind, "mismatch")) return;
+  auto it = live_keys_.find({f.stream, f.async_id.value});
+  if (it != live_keys_.end()) nodes_[it->second].has_mismatch = true;
+}
+
+void GraphCollector::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
+                                 const std::vector<CallbackSpan>& unfinished) {
+  for (const Resource* r : alive) NodeFor(*r).alive_at_end = !r->synthetic;
+  for (auto it = live_keys_.begin(); it != live_keys_.end();)
+    it = it->first.first == stream ? live_keys_.erase(it) : std::next(it);
+}
+
+Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,
+                   const GraphOptions& options, SelectedGraph* out) {
+  const auto& nodes = collected.nodes();
+  auto stream_selected = [&](uint32_t s) {
+    if (s >= streams.size()) return false;
+    if (options.pid && streams[s].pid != *options.pid) return false;
+    if (options.thread && streams[s].thread_id != *options.thread) return false;
+    return true;
+  };
+  int64_t trace_start = INT64_MAX;
+  for (const auto& [key, n] : nodes)
+    if (!n.synthetic && n.init_ts_ns) trace_start = std::min(trace_start, n.init_ts_ns);
+  std::set<std::string> types(options.types.begin(), options.types.end());
+
+  // Pass 1, in creation order (a parent always precedes its children): which
+  // nodes are visible, and each node's nearest visible ancestor.
+  std::map<uint64_t, uint64_t> visible_parent;
+  std::set<uint64_t> visible;
+  for (const auto& [key, n] : nodes) {
+    if (!stream_selected(n.stream)) continue;
+    uint64_t raw = options.kind == GraphKind::kTrigger ? n.trigger_key : n.creator_key;
+    uint64_t parent = 0;
+    if (raw && nodes.count(raw)) parent = visible.count(raw) ? raw : visible_parent[raw];
+    visible_parent[key] = parent;
+    bool show = true;
+    if (n.synthetic && options.hide_synthetic) show = false;
+    if (!types.empty() && !types.count(n.type) && !n.synthetic) show = false;
+    if (options.fold_ticks && n.type == "TickObject") show = false;
+    if (options.fold_promises && n.type == "PROMISE" && parent && nodes.at(parent).type == "PROMISE") show = false;
+    if (!n.synthetic && (options.from_ms || options.to_ms)) {
+      double at_ms = static_cast<double>(n.init_ts_ns - trace_start) / 1e6;
+      if (options.from_ms && at_ms < *options.from_ms) show = false;
+      if (options.to_ms && at_ms > *options.to_ms) show = false;
+    }
+    if (options.root && n.async_id == *options.root) show = true;  // the root is always shown
+    if (show) visible.insert(key);
+  }
+
+  std::map<uint64_t, std::vector<uint64_t>> children;
+  std::vector<uint64_t> roots;
+  for (uint64_t key : visible) {
+    uint64_t p = visible_parent[key];
+    if (p)
+      children[p].push_back(key);
+    else
+      roots.push_back(key);
+  }
+  if (options.root) {
+    roots.clear();
+    std::set<uint32_t> in_streams;
+    for (uint64_t key : visible) {
+      if (nodes.at(key).async_id == *options.root) {
+        roots.push_back(key);
+        in_streams.insert(nodes.at(key).stream);
+      }
+    }
+    if (roots.empty())
+      return UsageError("--root " + std::to_string(*options.root) + ": no resource with that async id in the selected streams");
+    if (roots.size() > 1) {
+      std::string where;
+      for (uint32_t s : in_streams)
+        where += " pid " + std::to_string(streams[s].pid) + " thread " + std::to_string(streams[s].thread_id) + ";";
+      return UsageError("--root " + std::to_string(*options.root) +
+                        " names a resource in several streams (async ids are per thread):" + where +
+                        " choose one with --pid and --thread");
+    }
+  }
+  // Pass 2: walk down from the roots, depth-limited, in creation order.
+  std::set<uint64_t> keep;
+  std::vector<std::pair<uint64_t, int>> todo;
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) todo.push_back({*it, 0});
+  while (!todo.empty()) {
+    auto [key, depth] = todo.back();
+    todo.pop_back();
+    if (!keep.insert(key).second) continue;
+    if (options.depth >= 0 && depth >= options.depth) continue;
+    auto c = children.find(key);
+    if (c == children.end()) continue;
+    for (auto it = c->second.rbegin(); it != c->second.rend(); ++it) todo.push_back({*it, depth + 1});
+  }
+  if (keep.size() > options.max_nodes) {
+    return UsageError("the graph has " + std::to_string(keep.size()) + " nodes, more than --max-nodes " +
+                      std::to_string(options.max_nodes) +
+                      "; narrow it with --root ID --depth N, --type, --pid/--thread, --from-ms/--to-ms, or "
+                      "--fold ticks,promises (or raise --max-nodes)");
+  }
+  out->nodes.clear();
+  out->parent.clear();
+  for (uint64_t key : keep) {
+    out->nodes.push_back(&nodes.at(key));
+    uint64_t p = visible_parent[key];
+    if (p && keep.count(p)) out->parent[key] = p;
+  }
+  out->color_storage = options.color_storage;
+  if (out->color_storage == 0) {
+    for (const GraphNode* n : out->nodes)
+      for (const auto& slot : n->stores)
+        if (out->color_storage == 0 || slot.storage < out->color_storage) out->color_storage = slot.storage;
+  }
+  return Status::Ok();
+}
+
+Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
+                const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+                const std::string& path) {
+  Agraph_t* g = Build(sel, streams, stores, options);
+  bool to_stdout = path == "-";
+  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    agclose(g);
+    return OutputError(path + ": cannot write: " + std::strerror(errno));
+  }
+  int rc = agwrite(g, f);
+  agclose(g);
+  if (to_stdout) return rc == 0 ? Status::Ok() : OutputError("writing DOT to stdout failed");
+  if (std::fclose(f) != 0 || rc != 0) {
+    std::remove(tmp.c_str());
+    return OutputError(path + ": write failed");
+  }
+  return RenameInto(tmp, path);
+}
+
+Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
+              const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+              const std::string& path, const std::string& format, const std::string& engine) {
+  std::string chosen = engine.empty() ? (sel.nodes.size() <= 2000 ? "dot" : "sfdp") : engine;
+  Agraph_t* g = Build(sel, streams, stores, options);
+  GVC_t* gvc = gvContext();
+  Status result = Status::Ok();
+  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  if (gvLayout(gvc, g, chosen.c_str()) != 0) {
+    result = UsageError("layout engine \"" + chosen + "\" failed (is it a Graphviz engine: dot, sfdp, neato, fdp?)");
+  } else {
+    if (gvRenderFilename(gvc, g, format.c_str(), tmp.c_str()) != 0)
+      result = UsageError("cannot render format \"" + format + "\" (svg, png, pdf, ... as Graphviz knows them)");
+    gvFreeLayout(gvc, g);
+  }
+  agclose(g);
+  gvFreeContext(gvc);
+  if (!result.ok()) {
+    std::remove(tmp.c_str());
+    return result;
+  }
+  return RenameInto(tmp, path);
+}
+
+}  // namespace ahtrace::graph

@@ -1,0 +1,94 @@
+// Trigger and execution graphs of a replayed trace, built with Graphviz's
+// libcgraph (every node, edge and attribute set through the API, never DOT
+// text assembled by hand) and rendered with libgvc.
+//
+// Pipeline: GraphCollector (a ModelSink) keeps one compact node per
+// resource during replay; SelectGraph applies the user's filters (streams,
+// types, time window, folding, root and depth) and the node limit; then
+// WriteDot or Render. Node and edge order follow resource creation order,
+// so the same trace and options always give byte-identical DOT.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "model/replay.h"
+
+namespace ahtrace::graph {
+
+enum class GraphKind { kTrigger, kExecution };
+
+struct GraphNode {
+  uint64_t key = 0;            // Resource::key
+  uint32_t stream = 0;
+  int64_t async_id = 0;
+  std::string type;
+  std::string site;
+  uint64_t trigger_key = 0;    // parent in the trigger graph (0 = none)
+  uint64_t creator_key = 0;    // parent in the execution graph
+  int64_t init_ts_ns = 0;
+  bool synthetic = false;
+  bool alive_at_end = false;
+  bool has_mismatch = false;   // a finding of kind *-mismatch points at it
+  bool context_lost = false;   // getStore() returned undefined while running in it
+  std::vector<StoreSlot> stores;  // as propagated at init
+};
+
+class GraphCollector : public ModelSink {
+ public:
+  void OnInit(const Event& e, const Resource& r) override;
+  void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override;
+  void OnGetStore(const Event& e, StoreId expected, const Resource& current) override;
+  void OnFinding(const Finding& f) override;
+  void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
+                   const std::vector<CallbackSpan>& unfinished) override;
+
+  // Nodes by key (creation order).
+  const std::map<uint64_t, GraphNode>& nodes() const { return nodes_; }
+
+ private:
+  GraphNode& NodeFor(const Resource& r);
+  std::map<uint64_t, GraphNode> nodes_;
+  std::map<std::pair<uint32_t, int64_t>, uint64_t> live_keys_;  // (stream, async id) -> key
+};
+
+struct GraphOptions {
+  GraphKind kind = GraphKind::kTrigger;
+  std::optional<int64_t> root;       // async id whose subgraph to keep
+  int depth = -1;                    // levels below the root (or below the roots); -1 = all
+  std::vector<std::string> types;    // keep only these types (others are folded away)
+  std::optional<int64_t> pid, thread;
+  std::optional<double> from_ms, to_ms;  // creation time window, ms from the trace start
+  bool fold_ticks = false;           // remove TickObjects, re-pointing their children
+  bool fold_promises = false;        // collapse PROMISE -> PROMISE chains into their first promise
+  bool hide_synthetic = false;       // drop the (top-level) roots
+  size_t max_nodes = 2000;
+  StorageId color_storage = 0;       // storage whose store colours nodes; 0 = the first one seen
+};
+
+// The graph after filtering: nodes and their parent in the chosen graph.
+struct SelectedGraph {
+  std::vector<const GraphNode*> nodes;      // creation order
+  std::map<uint64_t, uint64_t> parent;      // node key -> visible parent key
+  StorageId color_storage = 0;
+};
+
+Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,
+                   const GraphOptions& options, SelectedGraph* out);
+
+// Writes DOT (through cgraph's agwrite) to `path`, via a temporary file.
+Status WriteDot(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
+                const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+                const std::string& path);
+
+// Lays the graph out and renders it (svg, png, pdf, ...) with libgvc.
+// `engine` empty = dot up to 2000 nodes, sfdp above (see README).
+Status Render(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
+              const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+              const std::string& path, const std::string& format, const std::string& engine);
+
+}  // namespace ahtrace::graph
