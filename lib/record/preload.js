@@ -5,35 +5,46 @@
 // worker threads and its child node processes. Does nothing unless AHTRACE_DIR
 // is set. Each process/thread writes one binary stream
 // ${AHTRACE_DIR}/p<pid>-t<threadId>.ahs in the format of docs/trace-format.md:
-// a header, then 56-byte records written into a preallocated ArrayBuffer
-// (Float64Array + Uint32Array views) and flushed with fs.writeSync when the
+// a header, then 56-byte records written into a preallocated buffer
+// (Float64Array + Uint32Array views) and written with fs.writeSync when the
 // buffer is full, every FLUSH_MS (unref'd interval, created before the hook is
 // enabled and filtered out of the trace), at exit and on a fatal signal.
+// Env: AHTRACE_DIR, AHTRACE_STACKS=none|default|all, AHTRACE_CLOCK=fast|exact.
 //
 // What is recorded:
-//  - init/before/after/destroy/promiseResolve of one async_hooks hook, each with
-//    executionAsyncId(), triggerAsyncId() and performance.now();
+//  - init/before/after/destroy/promiseResolve of one async_hooks hook, each
+//    with executionAsyncId() and triggerAsyncId() as seen inside the hook and
+//    a performance.now() timestamp (clock "fast", the default: PROMISE init,
+//    promiseResolve and destroy repeat the last measured timestamp; reading
+//    the clock costs ~40 ns and saved ~20% of the recorder's wall time on
+//    promise_heavy: 0.46 s vs 0.56 s with AHTRACE_CLOCK=exact);
 //  - AsyncLocalStorage: a subclass replaces async_hooks.AsyncLocalStorage
-//    (alsCreate), and the prototype methods run/enterWith/exit/disable/getStore
-//    are wrapped (so instances of the original class are recorded too; their
-//    ids are assigned lazily). Calls the original methods make to each other
-//    are not recorded (depth counter, reset while the user callback runs).
-//  - store values get ids (0 = undefined) and a `store` record with a short
-//    label built from property descriptors only (never runs user getters,
-//    proxy traps, custom inspectors; util.inspect can: it reads
-//    Symbol.toStringTag, .href, .name, .stack with ordinary Gets).
+//    (alsCreate; also for `import` via syncBuiltinESMExports), and the
+//    prototype methods run/enterWith/exit/disable/getStore are wrapped, so
+//    instances of the original class are recorded too (ids assigned on first
+//    use). Calls the original methods make to each other are not recorded
+//    (depth counter, reset while the user's callback runs);
+//  - store values get ids (0 = undefined) and a `store` record with a label
+//    built from own property descriptors only. util.inspect is not used for
+//    objects: even with customInspect/getters off it does ordinary Gets
+//    (Symbol.toStringTag, .href, .name, .message) that can run user getters.
 //
 // Creation sites (AHTRACE_STACKS): `none`; `all` = every init and every ALS
-// call; `default` = every ALS call and every init except PROMISE inits.
-// Measured on bench/workloads/promise_heavy.js (node v20.20.2, 2-core VM,
-// median of 3, wall seconds):
-//     bare 0.19 | empty hook 0.69 | recorder stacks=none 0.82 (1.19x empty)
-//     | stacks=default 0.84 (1.22x) | stacks=all 2.44 (3.5x)
-// A stack capture costs ~2.5 us; with PROMISE inits included a promise-heavy
-// program runs 3.5x slower than with the empty hook, far over the 1.3x budget,
-// so `default` skips PROMISE inits (their trigger chain usually leads to a
-// resource or ALS call that has a site). http_als.js: default vs none differ
-// by ~5%.
+// call; `default` = every ALS call and every init except PROMISE and
+// TickObject. A stack capture costs ~1.3 us + 0.4 us per frame in node 20.
+// Measured (node v20.20.2, 2-core VM, median of 3, wall seconds, ratio to the
+// empty-hook baseline; bench/record_overhead.sh):
+//   promise_heavy (3.4M events): empty hook 0.33 | none 0.47 (1.43x) |
+//     default 0.46 (1.40x) | all 4.70 (14.3x: every PROMISE init captured)
+//   http_als (20k requests, 2.5M events): empty hook 1.12 | none 1.37 (1.22x)
+//     | default 2.45 (2.18x) | all 6.70 (5.96x). With TickObject sites too,
+//     default was 5.7 s: TickObject is 72% of inits in I/O code, nearly all
+//     created by node internals with no user frame within reach.
+// So PROMISE inits get no site in `default` (they would make promise-heavy
+// code 10x slower); their trigger chain leads to a resource or ALS call that
+// has one. The remaining recorder cost on promise_heavy (~1.4x instead of
+// the 1.3x target) is ~16 ns/event writing 56 bytes to the page cache, ~12
+// ns/event clock reads and ~10 ns/event filling the record.
 //
 // Hot-path rules: no allocation, closures, string building or async
 // resources per event; every hook body is in try/catch (a throw inside a hook
@@ -42,19 +53,22 @@
 //
 // Signals (main thread only): SIGINT/SIGTERM/SIGHUP listeners are installed
 // before the hook is enabled. On a signal the buffer is flushed; if our
-// listener is the only one, it writes streamEnd (a = 128 + signal, aux =
+// listener is the only one, it writes streamEnd (a = 128 + signal, b =
 // signal), removes itself and re-sends the signal so the process dies by it as
-// it would have. Our listener is hidden from process.listeners() and
-// process.rawListeners() so that code that counts listeners to decide whether
-// to re-raise (signal-exit, used by many CLIs) behaves as without us.
-// Caveat: with a JS listener installed, a process stuck in synchronous code
-// no longer dies on SIGINT/SIGTERM/SIGHUP until it returns to the event loop.
+// it would have. Our process listeners are hidden from listeners(),
+// rawListeners(), listenerCount() and eventNames() so that code that counts
+// listeners to decide whether to re-raise (signal-exit, used by many CLIs)
+// behaves as without us. Caveats: a process stuck in synchronous code no
+// longer dies on SIGINT/SIGTERM/SIGHUP until it returns to the event loop; if
+// the program adds and later removes all its listeners for a signal, node
+// closes the signal watcher and the signal kills without a final flush.
 //
 // Exit: process.emit is wrapped so that streamEnd (a = exit code) is written
 // after all of the program's 'exit' listeners ran. worker.terminate() runs no
-// JS in the worker: whatever the worker recorded since its last flush (at most
-// FLUSH_MS worth of events) is lost and the stream has no streamEnd. Same for
-// workers still running when the main thread calls process.exit().
+// JS in the worker: its buffer lives in a SharedArrayBuffer pool handed down
+// through worker environment data, and the creating thread appends the
+// unflushed records in the worker's 'exit' event (no streamEnd). Workers
+// still running when the process exits lose what they did not flush.
 
 const REC_BYTES = 56;
 const CAP = 2048; // records per buffer (112 KiB)
@@ -66,6 +80,9 @@ const FLUSH_MS = 250;
 const INIT_SITE_DEPTH = 6;
 const INIT_SITE_DEPTH_ALL = 12;
 const ALS_SITE_DEPTH = 4;
+// getStore() also records up to three callers (a store is often read in a
+// shared logger: the caller says which code path lost it).
+const GET_STORE_SITE_DEPTH = 8;
 const FORMAT_VERSION = 1;
 const POOL_SLOTS = 32; // worker buffers shared with the creating thread
 const SLOT_HEAD = 4160; // 64 bytes of int32 fields, then the stream path
@@ -87,6 +104,9 @@ const K_ALS_EXIT_BEGIN = 36;
 const K_ALS_EXIT_END = 37;
 const K_ALS_DISABLE = 38;
 const K_ALS_GET_STORE = 39;
+const K_LISTENER_ADD = 48;
+const K_EMIT_BEGIN = 49;
+const K_EMIT_END = 50;
 const K_STREAM_END = 63;
 
 const MARK = typeof Symbol === 'function' ? Symbol.for('ahtrace.recorder') : '__ahtrace_recorder';
@@ -154,6 +174,8 @@ function start(dir) {
   let allowFlag = false;
   try { allowFlag = process.allowedNodeEnvironmentFlags.has('--allow-async-hooks'); } catch (e) { /* old node */ }
 
+  let cwd = '';
+  try { cwd = process.cwd(); } catch (e) { /* cwd removed */ }
   const header = {
     format: 'ahtrace-stream',
     version: FORMAT_VERSION,
@@ -164,7 +186,7 @@ function start(dir) {
     node: process.version,
     argv: process.argv,
     execArgv: process.execArgv,
-    cwd: process.cwd(),
+    cwd: cwd,
     timeOrigin: performance.timeOrigin,
     asyncContextFrame: acf,
     allowAsyncHooksFlag: allowFlag,
@@ -386,7 +408,25 @@ function start(dir) {
   let fileURLToPath = null;
   try { fileURLToPath = require('url').fileURLToPath; } catch (e) { /* ignore */ }
 
+  // The first user frame's site id; also leaves in siteEnclosing the id of
+  // "file:line:col" where the function holding that frame starts, and, when
+  // wantCallers is set, in siteCallers the id of the next user frames
+  // ("file:line:col@line:col" each, the part after @ being where their
+  // function starts), newline-separated. The check command uses both to
+  // tell callbacks defined inside request code from code that never was.
+  let siteEnclosing = 0;
+  let siteCallers = 0;
+  let wantCallers = false;
+  function frameName(fr, fn) {
+    let name = fn;
+    if (fileURLToPath !== null && fn.startsWith('file://')) {
+      try { name = fileURLToPath(fn); } catch (e) { /* keep the URL */ }
+    }
+    return name;
+  }
   function siteOf(frames) {
+    siteEnclosing = 0;
+    siteCallers = 0;
     for (let i = 0; i < frames.length; i++) {
       const fr = frames[i];
       const fn = fr.getFileName();
@@ -396,18 +436,34 @@ function start(dir) {
       let m = siteCache.get(fn);
       if (m === undefined) { m = new Map(); siteCache.set(fn, m); }
       const key = line * 2097152 + col;
-      let id = m.get(key);
-      if (id === undefined) {
-        let name = fn;
-        if (fileURLToPath !== null && fn.startsWith('file://')) {
-          try { name = fileURLToPath(fn); } catch (e) { /* keep the URL */ }
-        }
-        id = intern(name + ':' + line + ':' + col);
-        m.set(key, id);
+      let ids = m.get(key);
+      if (ids === undefined) {
+        const name = frameName(fr, fn);
+        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
+        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
+        ids = [intern(name + ':' + line + ':' + col), eline ? intern(name + ':' + eline + ':' + ecol) : 0];
+        m.set(key, ids);
       }
-      return id;
+      siteEnclosing = ids[1];
+      if (wantCallers) siteCallers = callersOf(frames, i + 1);
+      return ids[0];
     }
     return 0;
+  }
+  function callersOf(frames, from) {
+    let text = '';
+    let n = 0;
+    for (let i = from; i < frames.length && n < 3; i++) {
+      const fr = frames[i];
+      const fn = fr.getFileName();
+      if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
+      const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
+      const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
+      if (n > 0) text += '\n';
+      text += frameName(fr, fn) + ':' + (fr.getLineNumber() || 0) + ':' + (fr.getColumnNumber() || 0) + '@' + eline + ':' + ecol;
+      n++;
+    }
+    return n === 0 ? 0 : intern(text);
   }
   function prepareSite(err, frames) { return siteOf(frames); }
 
@@ -427,7 +483,8 @@ function start(dir) {
     } finally {
       try { E.prepareStackTrace = oldPrepare; E.stackTraceLimit = oldLimit; } catch (e) { /* ignore */ }
     }
-    return typeof id === 'number' ? id : 0;
+    if (typeof id !== 'number') { siteEnclosing = 0; return 0; }
+    return id;
   }
 
   // ---- hooks ------------------------------------------------------------
@@ -447,14 +504,15 @@ function start(dir) {
     try {
       if (type !== lastType) { lastTypeId = intern(String(type)); lastType = type; }
       if (type === 'PROMISE') {
-        if (siteAllInits && siteEnabled) put(K_INIT, lastTypeId, asyncId, triggerId, captureSite(init, initSiteDepth), 0);
+        if (siteAllInits && siteEnabled) put(K_INIT, lastTypeId, asyncId, triggerId, captureSite(init, initSiteDepth), siteEnclosing);
         else if (fastClock) putQuick(K_INIT, lastTypeId, asyncId, triggerId);
         else put(K_INIT, lastTypeId, asyncId, triggerId, 0, 0);
       } else {
         // `default` skips TickObject too: mostly node-internal (streams), and
         // the most frequent init in I/O code (see the numbers at the top).
         put(K_INIT, lastTypeId, asyncId, triggerId,
-          siteEnabled && (siteAllInits || type !== 'TickObject') ? captureSite(init, initSiteDepth) : 0, 0);
+          siteEnabled && (siteAllInits || type !== 'TickObject') ? captureSite(init, initSiteDepth) : (siteEnclosing = 0),
+          siteEnclosing);
       }
     } catch (e) { fail(e); }
   }
@@ -625,13 +683,15 @@ function start(dir) {
   // ---- AsyncLocalStorage ------------------------------------------------
   const OrigALS = ah.AsyncLocalStorage;
   const storageIds = new WeakMap();
+  const storageList = []; // every storage seen (they live as long as the program, as a rule)
   let nextStorage = 1;
   let alsDepth = 0; // > 0 while an original ALS method runs our code must not record
 
   function newStorage(s, site) {
     const id = nextStorage++;
     storageIds.set(s, id);
-    put(K_ALS_CREATE, 0, id, 0, site, 0);
+    storageList.push(s);
+    put(K_ALS_CREATE, 0, id, 0, site, site ? siteEnclosing : 0);
     return id;
   }
   function storageIdOf(s) {
@@ -667,7 +727,7 @@ function start(dir) {
         try {
           sid = storageIdOf(this);
           st = storeIdOf(store);
-          put(K_ALS_RUN_BEGIN, 0, sid, st, siteEnabled ? captureSite(wrappers.run, ALS_SITE_DEPTH) : 0, 0);
+          put(K_ALS_RUN_BEGIN, 0, sid, st, siteEnabled ? captureSite(wrappers.run, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
           ok = true;
         } catch (e) { fail(e); }
         alsDepth++;
@@ -684,7 +744,7 @@ function start(dir) {
         if (alsDepth === 0 && recording) {
           try {
             put(K_ALS_ENTER_WITH, 0, storageIdOf(this), storeIdOf(store),
-              siteEnabled ? captureSite(wrappers.enterWith, ALS_SITE_DEPTH) : 0, 0);
+              siteEnabled ? captureSite(wrappers.enterWith, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
           } catch (e) { fail(e); }
         }
         alsDepth++;
@@ -700,7 +760,7 @@ function start(dir) {
         let ok = false;
         try {
           sid = storageIdOf(this);
-          put(K_ALS_EXIT_BEGIN, 0, sid, 0, siteEnabled ? captureSite(wrappers.exit, ALS_SITE_DEPTH) : 0, 0);
+          put(K_ALS_EXIT_BEGIN, 0, sid, 0, siteEnabled ? captureSite(wrappers.exit, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
           ok = true;
         } catch (e) { fail(e); }
         alsDepth++;
@@ -717,7 +777,7 @@ function start(dir) {
         if (alsDepth === 0 && recording) {
           try {
             put(K_ALS_DISABLE, 0, storageIdOf(this), 0,
-              siteEnabled ? captureSite(wrappers.disable, ALS_SITE_DEPTH) : 0, 0);
+              siteEnabled ? captureSite(wrappers.disable, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
           } catch (e) { fail(e); }
         }
         alsDepth++;
@@ -737,8 +797,17 @@ function start(dir) {
           alsDepth--;
         }
         try {
-          put(K_ALS_GET_STORE, 0, storageIdOf(this), storeIdOf(v),
-            siteEnabled ? captureSite(wrappers.getStore, ALS_SITE_DEPTH) : 0, 0);
+          const sid = storageIdOf(this);
+          const st = storeIdOf(v);
+          let site = 0;
+          siteEnclosing = 0;
+          siteCallers = 0;
+          if (siteEnabled) {
+            wantCallers = true;
+            site = captureSite(wrappers.getStore, GET_STORE_SITE_DEPTH);
+            wantCallers = false;
+          }
+          put(K_ALS_GET_STORE, siteCallers, sid, st, site, siteEnclosing);
         } catch (e) { fail(e); }
         return v;
       },
@@ -761,13 +830,94 @@ function start(dir) {
         super(...args);
         if (recording && storageIds.get(this) === undefined) {
           try {
-            newStorage(this, siteEnabled ? captureSite(AsyncLocalStorage, ALS_SITE_DEPTH) : 0);
+            newStorage(this, siteEnabled ? captureSite(AsyncLocalStorage, ALS_SITE_DEPTH) : (siteEnclosing = 0));
           } catch (e) { fail(e); }
         }
       }
     }
     ah.AsyncLocalStorage = AsyncLocalStorage;
     try { require('module').syncBuiltinESMExports(); } catch (e) { /* ESM keeps the original */ }
+
+    // ---- EventEmitter listeners -----------------------------------------
+    // A listener registered while a store is current, then invoked from
+    // another context, is the most common way a store goes missing or
+    // turns into another request's. Recorded: listenerAdd when some storage
+    // has a store at registration (a = emitter, b = listener, name = event),
+    // and emitBegin/emitEnd around emits of those (emitter, event) pairs
+    // only, so emitters nobody registered on under a store cost one
+    // WeakMap lookup per emit.
+    const EE = require('events');
+    const eeProto = EE.prototype;
+    const origOn = eeProto.on;
+    const origPrepend = eeProto.prependListener;
+    const origEmit = eeProto.emit;
+    const objectIds = new WeakMap();
+    let nextObject = 1;
+    const tracked = new WeakMap(); // emitter -> Set of event names
+    function objectId(o) {
+      let id = objectIds.get(o);
+      if (id === undefined) { id = nextObject++; objectIds.set(o, id); }
+      return id;
+    }
+    function eventName(type) {
+      return typeof type === 'symbol' ? String(type) : String(type);
+    }
+    function anyStore() {
+      alsDepth++;
+      try {
+        for (let i = 0; i < storageList.length; i++) {
+          if (Reflect.apply(origGetStore, storageList[i], []) !== undefined) return true;
+        }
+      } finally {
+        alsDepth--;
+      }
+      return false;
+    }
+    function noteListener(emitter, type, listener, above) {
+      if (alsDepth !== 0 || !recording || storageList.length === 0 || typeof listener !== 'function') return;
+      try {
+        if (!anyStore()) return;
+        const fn = typeof listener.listener === 'function' ? listener.listener : listener; // once() wrappers
+        let names = tracked.get(emitter);
+        if (names === undefined) { names = new Set(); tracked.set(emitter, names); }
+        names.add(type);
+        put(K_LISTENER_ADD, intern(eventName(type)), objectId(emitter), objectId(fn),
+          siteEnabled ? captureSite(above, ALS_SITE_DEPTH + 2) : (siteEnclosing = 0), siteEnclosing);
+      } catch (e) { fail(e); }
+    }
+    const on = function on(type, listener) {
+      noteListener(this, type, listener, on);
+      return Reflect.apply(origOn, this, arguments);
+    };
+    const prependListener = function prependListener(type, listener) {
+      noteListener(this, type, listener, prependListener);
+      return Reflect.apply(origPrepend, this, arguments);
+    };
+    const emit = function emit(type) {
+      const names = tracked.get(this);
+      if (names === undefined || !recording || !names.has(type)) return Reflect.apply(origEmit, this, arguments);
+      let id = 0;
+      try {
+        id = objectId(this);
+        put(K_EMIT_BEGIN, intern(eventName(type)), id, 0, 0, 0);
+      } catch (e) { fail(e); }
+      try {
+        return Reflect.apply(origEmit, this, arguments);
+      } finally {
+        if (recording) {
+          try { put(K_EMIT_END, 0, id, 0, 0, 0); } catch (e) { fail(e); }
+        }
+      }
+    };
+    for (const [name, fn] of [['on', on], ['addListener', on], ['prependListener', prependListener], ['emit', emit]]) {
+      const d = gopd(eeProto, name);
+      Object.defineProperty(eeProto, name, {
+        value: fn,
+        writable: d ? d.writable : true,
+        enumerable: d ? d.enumerable : false,
+        configurable: true,
+      });
+    }
   }
 
   // ---- exit ---------------------------------------------------------------
@@ -775,7 +925,7 @@ function start(dir) {
     if (ended || !recording) return;
     ended = true;
     try {
-      put(K_STREAM_END, 0, code, 0, 0, signal);
+      put(K_STREAM_END, 0, code, signal, 0, 0);
       recording = false;
       hook.disable();
       flush();
@@ -787,8 +937,8 @@ function start(dir) {
   }
   function exitCodeNow(arg) {
     const c = process.exitCode !== undefined ? process.exitCode : arg;
-    const v = Number(c);
-    return v === v ? v : 0;
+    const v = Number(c) | 0;
+    return process.platform === 'win32' ? v : v & 0xff; // the status the parent sees
   }
 
   // streamEnd goes after the program's own 'exit' listeners: wrap process.emit.
@@ -814,34 +964,76 @@ function start(dir) {
     } catch (e) { fail(e); }
   }
 
+  // Our own process listeners ('exit', 'worker', signals) are hidden from
+  // process.listeners/rawListeners/listenerCount/eventNames so that code that
+  // counts listeners (signal-exit and many CLIs: "re-raise if I am the only
+  // SIGTERM listener") behaves as without the recorder.
+  const mine = new Set();
+  const origRaw = process.rawListeners;
+  const origCount = process.listenerCount;
+  const origEventNames = process.eventNames;
+  function ownCount(type) {
+    const l = Reflect.apply(origRaw, process, [type]);
+    let c = 0;
+    for (let i = 0; i < l.length; i++) if (mine.has(l[i])) c++;
+    return c;
+  }
+  function hideList(self, list) {
+    if (self !== process || list.length === 0) return list;
+    let any = false;
+    for (let i = 0; i < list.length; i++) if (mine.has(list[i])) any = true;
+    return any ? list.filter((f) => !mine.has(f)) : list;
+  }
+  function hideListeners() {
+    process.listeners = function listeners(type) {
+      return hideList(this, Reflect.apply(origListeners, this, arguments));
+    };
+    process.rawListeners = function rawListeners(type) {
+      return hideList(this, Reflect.apply(origRaw, this, arguments));
+    };
+    process.listenerCount = function listenerCount(type, listener) {
+      const c = Reflect.apply(origCount, this, arguments);
+      if (this !== process || c === 0) return c;
+      if (listener !== undefined) return mine.has(listener) ? 0 : c;
+      return c - ownCount(type);
+    };
+    process.eventNames = function eventNames() {
+      const names = Reflect.apply(origEventNames, this, arguments);
+      if (this !== process) return names;
+      return names.filter((n) => Reflect.apply(origCount, process, [n]) > ownCount(n));
+    };
+  }
+
   const tmpHook = ah.createHook({ init(id) { ignored.push(id); } });
   tmpHook.enable();
   try {
     process.on('exit', onExit);
+    mine.add(onExit);
     if (pool !== null) {
-      process.on('worker', function ahtraceWorker(w) {
+      const onWorker = function ahtraceWorker(w) {
         const tid = w.threadId;
         w.on('exit', function ahtraceWorkerExit() { rescueWorker(tid); });
-      });
+      };
+      process.on('worker', onWorker);
+      mine.add(onWorker);
     }
 
     if (isMainThread) {
       const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-      const mine = new Set();
-      const origRaw = process.rawListeners;
-      const origCount = process.listenerCount;
+      let signals = {};
+      try { signals = require('os').constants.signals; } catch (e) { /* ignore */ }
       const makeHandler = function (sig) {
+        const num = signals[sig] || 0;
         const h = function () {
-          try {
-            if (!recording) return;
-            if (Reflect.apply(origCount, process, [sig]) > 1) { flush(); return; }
-            let num = 0;
-            try { num = require('os').constants.signals[sig] || 0; } catch (e) { /* ignore */ }
-            finish(128 + num, num);
-          } catch (e) {
-            fail(e);
+          let alone = true;
+          try { alone = Reflect.apply(origCount, process, [sig]) <= ownCount(sig); } catch (e) { /* assume alone */ }
+          if (!alone) { // the program handles it: just make the trace durable
+            if (recording) {
+              try { flush(); } catch (e) { fail(e); }
+            }
+            return;
           }
-          if (!ended && recording) return;
+          if (recording) finish(128 + num, num);
           process.removeListener(sig, h);
           process.kill(process.pid, sig);
         };
@@ -849,17 +1041,8 @@ function start(dir) {
         return h;
       };
       for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
-      const hide = function (type, list) {
-        if (type !== 'SIGINT' && type !== 'SIGTERM' && type !== 'SIGHUP') return list;
-        return list.filter((f) => !mine.has(f));
-      };
-      process.listeners = function listeners(type) {
-        return hide(type, Reflect.apply(origListeners, this, arguments));
-      };
-      process.rawListeners = function rawListeners(type) {
-        return hide(type, Reflect.apply(origRaw, this, arguments));
-      };
     }
+    hideListeners();
 
     const timer = setInterval(function ahtraceFlush() {
       if (!recording || ctl[1] === 0) return;
@@ -870,6 +1053,13 @@ function start(dir) {
     tmpHook.disable();
   }
   for (let i = 0; i < ignored.length; i++) if (ignored[i] > ignoreMax) ignoreMax = ignored[i];
+
+  // Started inside a callback (worker threads: the preload runs inside the
+  // MessagePort callback that loads the worker script): record its `before`
+  // (synthesized, ts = now) so that the `after` to come has its pair. Async
+  // id 1 is the top level of the main script: no `after` ever comes for it.
+  const startEid = executionAsyncId();
+  if (startEid > 1) put(K_BEFORE, 0, startEid, 0, 0, 0);
 
   hook.enable();
 }

@@ -43,8 +43,11 @@ json EventToJson(const Event& e, const StreamInfo& stream) {
       j["store"] = e.store;
   } else if (e.kind == EventKind::kStreamEnd) {
     j["exitCode"] = e.exit_code;
-  } else if (e.kind == EventKind::kListenerAdd) {
+  } else if (e.kind == EventKind::kListenerAdd || e.kind == EventKind::kEmitBegin ||
+             e.kind == EventKind::kEmitEnd) {
     j["event"] = std::string(e.type);
+    j["emitter"] = e.emitter;
+    if (e.kind == EventKind::kListenerAdd) j["listener"] = e.listener;
   }
   if (e.observed) {
     j["eid"] = e.observed_eid.value;
@@ -52,6 +55,8 @@ json EventToJson(const Event& e, const StreamInfo& stream) {
   }
   j["ts"] = static_cast<double>(e.ts_ns - stream.time_origin_ns) / 1e6;
   if (!e.site.empty()) j["site"] = std::string(e.site);
+  if (!e.enclosing.empty()) j["enclosing"] = std::string(e.enclosing);
+  if (!e.callers.empty()) j["callers"] = std::string(e.callers);
   return j;
 }
 

@@ -69,13 +69,18 @@ void BinaryStreamWriter::DefineStore(StoreId id, const std::string& label, uint3
 void BinaryStreamWriter::Write(const Event& e, double ts_ms) {
   Record r;
   r.kind = static_cast<uint32_t>(e.kind);
-  r.name = Intern(e.type);
+  r.name = Intern(e.kind == EventKind::kAlsGetStore ? e.callers : e.type);
   r.site = Intern(e.site);
+  r.aux = Intern(e.enclosing);
   if (IsAlsEvent(e.kind)) {
     r.a = static_cast<double>(e.storage);
     r.b = static_cast<double>(e.store);
   } else if (e.kind == EventKind::kStreamEnd) {
     r.a = static_cast<double>(e.exit_code);
+  } else if (e.kind == EventKind::kListenerAdd || e.kind == EventKind::kEmitBegin ||
+             e.kind == EventKind::kEmitEnd) {
+    r.a = static_cast<double>(e.emitter);
+    r.b = static_cast<double>(e.listener);
   } else {
     r.a = static_cast<double>(e.async_id.value);
     r.b = static_cast<double>(e.trigger_id.value);

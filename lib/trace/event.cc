@@ -23,6 +23,8 @@ constexpr KindName kKindNames[] = {
     {EventKind::kAlsDisable, "alsDisable"},
     {EventKind::kAlsGetStore, "alsGetStore"},
     {EventKind::kListenerAdd, "listenerAdd"},
+    {EventKind::kEmitBegin, "emitBegin"},
+    {EventKind::kEmitEnd, "emitEnd"},
     {EventKind::kStreamEnd, "streamEnd"},
 };
 }  // namespace

@@ -35,6 +35,8 @@ enum class EventKind : uint32_t {
   kAlsDisable = 38,
   kAlsGetStore = 39,
   kListenerAdd = 48,
+  kEmitBegin = 49,
+  kEmitEnd = 50,
   kStreamEnd = 63,
 };
 
@@ -71,6 +73,10 @@ struct Event {
   int64_t ts_ns = 0;         // ns since the Unix epoch
   std::string_view type;     // init: resource type; listenerAdd: event name
   std::string_view site;     // first user frame "file:line:col", or empty
+  std::string_view enclosing;  // start "file:line:col" of the function holding `site`, or empty
+  std::string_view callers;  // alsGetStore: the next user frames, "\n"-separated, or empty
+  int64_t emitter = 0;       // listenerAdd/emitBegin/emitEnd: the emitter (by first appearance)
+  int64_t listener = 0;      // listenerAdd: the listener function (by first appearance)
   int64_t exit_code = 0;     // streamEnd
 };
 

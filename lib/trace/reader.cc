@@ -287,8 +287,16 @@ class BinaryTraceReader : public TraceReader {
       e.observed_eid = AsyncId(ieid);
       e.observed_tid = AsyncId(itid);
       e.ts_ns = origin_ns_ + std::llround(ts * 1e6);
-      e.type = StringRef(name, kind_name);
+      if (k == EventKind::kAlsGetStore)
+        e.callers = StringRef(name, kind_name);
+      else
+        e.type = StringRef(name, kind_name);
       e.site = StringRef(site, kind_name);
+      e.enclosing = StringRef(aux, kind_name);
+      if (k == EventKind::kListenerAdd || k == EventKind::kEmitBegin || k == EventKind::kEmitEnd) {
+        e.emitter = ia;
+        e.listener = ib;
+      }
       e.seq = seq_++;
       ++streams_[stream_].events;
       *ev = e;
@@ -433,9 +441,13 @@ class NdjsonTraceReader : public TraceReader {
       if (!GetId(j, "exitCode", &e.exit_code, false)) return false;
       streams_[st.index].ended_cleanly = true;
       streams_[st.index].exit_code = e.exit_code;
-    } else if (kind == EventKind::kListenerAdd) {
+    } else if (kind == EventKind::kListenerAdd || kind == EventKind::kEmitBegin || kind == EventKind::kEmitEnd) {
       e.type = Intern(j, "event");
+      if (!GetId(j, "emitter", &e.emitter)) return false;
+      if (!GetId(j, "listener", &e.listener, false)) return false;
     }
+    e.enclosing = Intern(j, "enclosing");
+    e.callers = Intern(j, "callers");
     e.observed = j.contains("eid");
     if (!GetId(j, "eid", &v, false)) return false;
     e.observed_eid = AsyncId(v);

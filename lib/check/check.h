@@ -1,0 +1,86 @@
+// `ahtrace check`: turns a trace into a verdict a CI job can act on.
+//
+// Replay runs the model; an analysis sink keeps, per resource, just what a
+// causal walk needs (type, creation site, trigger and execution parents,
+// the stores it was created with), every getStore() read with its context,
+// EventEmitter listener registrations and the emits they ran in, and where
+// code ran under a store. After replay, each read that returned undefined
+// (or another store than its listener was registered under) is judged
+// against the evidence (docs/check.md); a loss becomes a finding that
+// names the read, the edge where the store disappeared, the chain, and the
+// usual fix.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "trace/reader.h"
+
+namespace ahtrace::check {
+
+struct Location {
+  std::string file;  // as recorded (absolute path), or empty
+  int line = 0, column = 0;
+  bool empty() const { return file.empty(); }
+  std::string ToString() const;
+  static Location Parse(std::string_view site);  // "file:line:col"
+};
+
+struct CheckFinding {
+  std::string rule;          // context-lost, listener-context, enter-with-after-await, leak, async-hooks-rule, model-mismatch
+  std::string level;         // error or warning
+  std::string title;         // one line
+  Location where;            // the getStore() call (or the resource's creation site)
+  Location break_site;       // where the store disappeared, if known
+  std::string storage;       // where the storage was created ("file:line:col"), or "storage N"
+  std::vector<std::string> chain;     // "Timeout 12 (app.js:40:1)", innermost first
+  std::vector<std::string> details;   // ran in, broke, evidence lines
+  std::string hint;          // what usually fixes it
+  std::string fingerprint;   // stable across runs and machines
+  int64_t pid = 0, thread = 0;
+  uint64_t seq = 0;          // first occurrence, in its stream
+  int occurrences = 1;
+};
+
+struct CheckOptions {
+  bool context = true;        // context-loss rules
+  bool leaks = false;         // handles alive at the end of the trace
+  bool hook_rules = true;     // broken async_hooks rules found by replay
+  bool mismatches = true;     // disagreements between the model and node
+  // Call sites that must see a store: substrings matched against the read
+  // site and its callers ("src/handlers/", "app.js:42").
+  std::vector<std::string> expect_store;
+  std::set<std::string> allow;  // fingerprints to accept
+};
+
+// What the baseline trace contributes: its findings' fingerprints and the
+// read sites where it saw a store.
+struct Baseline {
+  std::set<std::string> fingerprints;
+  std::set<std::string> sites_with_store;  // normalised site keys
+};
+
+struct CheckReport {
+  std::vector<CheckFinding> findings;  // reported (not allowed, not in the baseline)
+  int allowed = 0;                     // matched --allow
+  int in_baseline = 0;                 // also found in the baseline
+  uint64_t events = 0, reads = 0, reads_undefined = 0, storages = 0;
+  std::set<std::pair<std::string, std::string>> checked_sites;  // (rule family, site) for junit
+  Baseline as_baseline;                // this trace, for use as someone's baseline
+};
+
+Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out);
+
+// Output formats. Text uses colour only when `color` is set.
+std::string ReportText(const CheckReport& r, bool color);
+nlohmann::json ReportJson(const CheckReport& r);
+std::string ReportJunit(const CheckReport& r);
+nlohmann::json ReportSarif(const CheckReport& r);
+
+}  // namespace ahtrace::check
