@@ -63,6 +63,50 @@ std::string ShortSite(const std::string& site) {
 
 char* C(const char* s) { return const_cast<char*>(s); }
 
+// cgraph's default ID discipline uses the address of the interned name as
+// the ID of a named object, and writes subgraphs in ID order: cluster order
+// in the DOT would follow heap addresses. This discipline numbers names in
+// creation order instead (even IDs; anonymous objects get odd ones), so the
+// output is byte-identical from run to run.
+// Names are interned with agstrdup, as cgraph expects of what print returns.
+struct SequentialIds {
+  Agraph_t* graph;
+  std::map<std::string, IDTYPE> by_name;
+  std::vector<char*> names;
+  IDTYPE next_anonymous = 1;
+};
+void* IdOpen(Agraph_t* g, Agdisc_t*) { return new SequentialIds{g, {}, {}, 1}; }
+long IdMap(void* state, int, char* str, IDTYPE* id, int createflag) {
+  auto* ids = static_cast<SequentialIds*>(state);
+  if (!str) {
+    *id = ids->next_anonymous;
+    ids->next_anonymous += 2;
+    return 1;
+  }
+  auto it = ids->by_name.find(str);
+  if (it != ids->by_name.end()) {
+    *id = it->second;
+  } else if (createflag) {
+    ids->names.push_back(agstrdup(ids->graph, str));
+    *id = 2 * static_cast<IDTYPE>(ids->names.size());
+    ids->by_name.emplace(str, *id);
+  } else {
+    *id = 0;  // as the default discipline: no object has ID 0
+  }
+  return 1;
+}
+long IdAlloc(void*, int, IDTYPE) { return 1; }
+void IdFree(void*, int, IDTYPE) {}
+char* IdPrint(void* state, int, IDTYPE id) {
+  auto* ids = static_cast<SequentialIds*>(state);
+  if (id % 2 != 0 || id == 0 || id / 2 > ids->names.size()) return nullptr;
+  return ids->names[id / 2 - 1];
+}
+void IdClose(void* state) { delete static_cast<SequentialIds*>(state); }
+void IdRegister(void*, int, void*) {}
+Agiddisc_t kSequentialIdDisc = {IdOpen, IdMap, IdAlloc, IdFree, IdPrint, IdClose, IdRegister};
+Agdisc_t kDeterministicDisc = {&AgMemDisc, &kSequentialIdDisc, &AgIoDisc};
+
 void Set(void* obj, const char* name, const std::string& value) {
   agsafeset(obj, C(name), C(value.c_str()), C(""));
 }
@@ -76,7 +120,7 @@ StoreId StoreOf(const GraphNode& n, StorageId storage) {
 // Builds the cgraph graph. The caller closes it.
 Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
                 const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options) {
-  Agraph_t* g = agopen(C("ahtrace"), Agdirected, nullptr);
+  Agraph_t* g = agopen(C("ahtrace"), Agdirected, &kDeterministicDisc);
   agattr(g, AGRAPH, C("label"),
          C(options.kind == GraphKind::kTrigger ? "trigger graph (edge: trigger -> resource it triggered)"
                                                : "execution graph (edge: running callback -> resource it created)"));
