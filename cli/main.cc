@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"stats", "Summarise what a trace holds", SetupStats},
     {"replay", "Replay a trace through the async_hooks model into SQLite", SetupReplay},
     {"graph", "Trigger or execution graph as DOT, or rendered (svg, png, pdf)", SetupGraph},
+    {"check", "CI checks: context loss (where it broke), leaks, broken rules; exit 1 on findings", SetupCheck},
     {"convert", "Convert a trace to the NDJSON interchange form", SetupConvert},
 };
 

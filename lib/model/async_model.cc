@@ -158,8 +158,13 @@ void AsyncModel::Apply(const Event& e) {
     case EventKind::kAfter: OnAfter(e); break;
     case EventKind::kDestroy: OnDestroy(e); break;
     case EventKind::kPromiseResolve: OnPromiseResolve(e); break;
-    case EventKind::kStreamEnd:
     case EventKind::kListenerAdd:
+    case EventKind::kEmitBegin:
+    case EventKind::kEmitEnd:
+      CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
+      if (sink_) sink_->OnContextEvent(e, ExecutionResource());
+      break;
+    case EventKind::kStreamEnd:
     case EventKind::kString:
     case EventKind::kStore:
       break;
@@ -379,7 +384,7 @@ void AsyncModel::OnPromiseResolve(const Event& e) {
     r->resolve_seq = e.seq;
     r->resolve_ts_ns = e.ts_ns;
   }
-  if (sink_) sink_->OnPromiseResolve(e, *r);
+  if (sink_) sink_->OnPromiseResolve(e, *r, ExecutionResource());
 }
 
 StorageState* AsyncModel::Storage(const Event& e, StorageId id) {
@@ -471,6 +476,7 @@ void AsyncModel::OnAls(const Event& e) {
       break;
   }
   if (sink_ && e.kind != EventKind::kAlsGetStore) sink_->OnStorageEvent(e, *s);
+  if (sink_) sink_->OnContextEvent(e, ExecutionResource());
 }
 
 void AsyncModel::Finish() {

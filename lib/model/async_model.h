@@ -95,13 +95,16 @@ class ModelSink {
   virtual void OnBefore(const Event& e, const Resource& r, const CallbackSpan& span) {}
   virtual void OnAfter(const Event& e, const Resource& r, const CallbackSpan& span) {}
   virtual void OnDestroy(const Event& e, const Resource& r) {}
-  virtual void OnPromiseResolve(const Event& e, const Resource& r) {}
+  virtual void OnPromiseResolve(const Event& e, const Resource& r, const Resource& current) {}
   // A resource's store for a storage was set (by propagation at init, run,
   // the restore at the end of run, or enterWith).
   virtual void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) {}
   virtual void OnStorageEvent(const Event& e, const StorageState& storage) {}
   // getStore(): `expected` is what the model computed, e.store what node returned.
   virtual void OnGetStore(const Event& e, StoreId expected, const Resource& current) {}
+  // listenerAdd, emitBegin, emitEnd and every ALS event, after the model
+  // applied it, with the resource executing at that point.
+  virtual void OnContextEvent(const Event& e, const Resource& current) {}
   virtual void OnFinding(const Finding& f) {}
   // The stream ended: resources still in the table are alive at the end.
   virtual void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,

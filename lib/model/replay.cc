@@ -10,7 +10,9 @@ void SinkFanout::OnInit(const Event& e, const Resource& r) { AHTRACE_FANOUT(OnIn
 void SinkFanout::OnBefore(const Event& e, const Resource& r, const CallbackSpan& sp) { AHTRACE_FANOUT(OnBefore(e, r, sp)); }
 void SinkFanout::OnAfter(const Event& e, const Resource& r, const CallbackSpan& sp) { AHTRACE_FANOUT(OnAfter(e, r, sp)); }
 void SinkFanout::OnDestroy(const Event& e, const Resource& r) { AHTRACE_FANOUT(OnDestroy(e, r)); }
-void SinkFanout::OnPromiseResolve(const Event& e, const Resource& r) { AHTRACE_FANOUT(OnPromiseResolve(e, r)); }
+void SinkFanout::OnPromiseResolve(const Event& e, const Resource& r, const Resource& cur) {
+  AHTRACE_FANOUT(OnPromiseResolve(e, r, cur));
+}
 void SinkFanout::OnStoreSet(const Event* e, const Resource& r, StorageId st, StoreId v, StoreCause c) {
   AHTRACE_FANOUT(OnStoreSet(e, r, st, v, c));
 }
@@ -18,6 +20,7 @@ void SinkFanout::OnStorageEvent(const Event& e, const StorageState& st) { AHTRAC
 void SinkFanout::OnGetStore(const Event& e, StoreId expected, const Resource& cur) {
   AHTRACE_FANOUT(OnGetStore(e, expected, cur));
 }
+void SinkFanout::OnContextEvent(const Event& e, const Resource& cur) { AHTRACE_FANOUT(OnContextEvent(e, cur)); }
 void SinkFanout::OnFinding(const Finding& f) { AHTRACE_FANOUT(OnFinding(f)); }
 void SinkFanout::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                              const std::vector<CallbackSpan>& unfinished) {

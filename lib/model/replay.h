@@ -19,10 +19,11 @@ class SinkFanout : public ModelSink {
   void OnBefore(const Event& e, const Resource& r, const CallbackSpan& s) override;
   void OnAfter(const Event& e, const Resource& r, const CallbackSpan& s) override;
   void OnDestroy(const Event& e, const Resource& r) override;
-  void OnPromiseResolve(const Event& e, const Resource& r) override;
+  void OnPromiseResolve(const Event& e, const Resource& r, const Resource& current) override;
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override;
   void OnStorageEvent(const Event& e, const StorageState& s) override;
   void OnGetStore(const Event& e, StoreId expected, const Resource& current) override;
+  void OnContextEvent(const Event& e, const Resource& current) override;
   void OnFinding(const Finding& f) override;
   void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                    const std::vector<CallbackSpan>& unfinished) override;

@@ -40,9 +40,9 @@ function handleOrder(id, amount) {
   });
 }
 
-// traffic: B arrives 1 ms after A; shut down well after both finished
+// traffic: A and B arrive together; shut down well after both finished
 setTimeout(() => {
   handleOrder('A', 10);
-  setTimeout(() => handleOrder('B', 25), 1);
+  handleOrder('B', 25);
   setTimeout(() => logger.close(), 30);
 }, 1);

@@ -1,0 +1,736 @@
+#include "check/check.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <unordered_map>
+
+#include "model/replay.h"
+
+namespace ahtrace::check {
+namespace {
+
+struct Pos {
+  int line = 0, col = 0;
+  bool operator<(const Pos& o) const { return line != o.line ? line < o.line : col < o.col; }
+  bool operator==(const Pos& o) const { return line == o.line && col == o.col; }
+};
+
+// "file:line:col" -> (file, pos); tolerant of ':' inside the file name.
+bool SplitSite(std::string_view site, std::string_view* file, Pos* pos) {
+  size_t c2 = site.rfind(':');
+  if (c2 == std::string_view::npos || c2 == 0) return false;
+  size_t c1 = site.rfind(':', c2 - 1);
+  if (c1 == std::string_view::npos) return false;
+  *file = site.substr(0, c1);
+  pos->line = std::atoi(std::string(site.substr(c1 + 1, c2 - c1 - 1)).c_str());
+  pos->col = std::atoi(std::string(site.substr(c2 + 1)).c_str());
+  return pos->line > 0;
+}
+
+// One user frame: where it is and where its function starts.
+struct Frame {
+  std::string_view file;
+  Pos at, start;
+};
+
+// Frames of a read: the site (with `enclosing`), then its callers
+// ("file:line:col@line:col" lines).
+std::vector<Frame> FramesOf(std::string_view site, std::string_view enclosing, std::string_view callers) {
+  std::vector<Frame> frames;
+  Frame f;
+  std::string_view efile;
+  if (SplitSite(site, &f.file, &f.at)) {
+    if (!SplitSite(enclosing, &efile, &f.start)) f.start = Pos{};
+    frames.push_back(f);
+  }
+  while (!callers.empty()) {
+    size_t nl = callers.find('\n');
+    std::string_view line = callers.substr(0, nl);
+    callers = nl == std::string_view::npos ? std::string_view() : callers.substr(nl + 1);
+    size_t at = line.rfind('@');
+    if (at == std::string_view::npos) continue;
+    Frame c;
+    if (!SplitSite(line.substr(0, at), &c.file, &c.at)) continue;
+    std::string_view start = line.substr(at + 1);
+    size_t colon = start.find(':');
+    if (colon != std::string_view::npos) {
+      c.start.line = std::atoi(std::string(start.substr(0, colon)).c_str());
+      c.start.col = std::atoi(std::string(start.substr(colon + 1)).c_str());
+    }
+    frames.push_back(c);
+  }
+  return frames;
+}
+
+std::string FirstCaller(std::string_view callers) {
+  std::string_view line = callers.substr(0, callers.find('\n'));
+  return std::string(line.substr(0, line.rfind('@')));
+}
+
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Reads the program's sources, which are on the machine that recorded the
+// trace (the usual CI setup). Used for fingerprints (a finding keeps its
+// fingerprint when unrelated edits move its line, because the line's text
+// is hashed, not its number) and to tell whether one function is defined
+// inside another. Without the file both fall back to what the trace holds.
+class SourceLines {
+ public:
+  std::string Text(const std::string& file, int line) {
+    const File& f = Load(file);
+    if (line <= 0 || static_cast<size_t>(line) > f.line_starts.size()) return {};
+    size_t b = f.line_starts[static_cast<size_t>(line) - 1];
+    size_t e = f.text.find('\n', b);
+    std::string l = f.text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    size_t lb = l.find_first_not_of(" \t"), le = l.find_last_not_of(" \t\r");
+    return lb == std::string::npos ? std::string() : l.substr(lb, le - lb + 1);
+  }
+
+  // Whether `inner` lies inside the block body of the function starting at
+  // `outer`: from outer's first '{', bracket depth never closes that body
+  // before inner. Strings, template literals and comments are skipped.
+  // 0 = no, 1 = yes, -1 = cannot tell (no source, or no block body).
+  int Contains(const std::string& file, Pos outer, Pos inner) {
+    const File& f = Load(file);
+    size_t from = Offset(f, outer), to = Offset(f, inner);
+    if (from == std::string::npos || to == std::string::npos || to <= from) return -1;
+    const std::string& t = f.text;
+    int depth = 0;
+    bool open = false;
+    for (size_t i = from; i < to; ++i) {
+      char ch = t[i];
+      if (ch == '/' && i + 1 < t.size() && t[i + 1] == '/') {
+        i = t.find('\n', i);
+        if (i == std::string::npos) return -1;
+      } else if (ch == '/' && i + 1 < t.size() && t[i + 1] == '*') {
+        i = t.find("*/", i + 2);
+        if (i == std::string::npos) return -1;
+        ++i;
+      } else if (ch == '"' || ch == '\'' || ch == '`') {
+        for (++i; i < t.size() && t[i] != ch; ++i)
+          if (t[i] == '\\') ++i;
+      } else if (ch == '{') {
+        ++depth;
+        open = true;
+      } else if (ch == '}') {
+        if (--depth <= 0 && open) return 0;
+      } else if (ch == ';' && !open && depth == 0) {
+        return -1;  // an expression-bodied arrow ended before a block began
+      }
+    }
+    return open ? 1 : -1;
+  }
+
+ private:
+  struct File {
+    std::string text;
+    std::vector<size_t> line_starts;
+  };
+  const File& Load(const std::string& file) {
+    auto it = files_.find(file);
+    if (it != files_.end()) return it->second;
+    File f;
+    std::ifstream in(file, std::ios::binary);
+    if (in) {
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.size() <= (16u << 20)) f.text = std::move(text);
+    }
+    f.line_starts.push_back(0);
+    for (size_t i = 0; i < f.text.size(); ++i)
+      if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+    if (f.text.empty()) f.line_starts.clear();
+    return files_.emplace(file, std::move(f)).first->second;
+  }
+  static size_t Offset(const File& f, Pos p) {
+    if (p.line <= 0 || static_cast<size_t>(p.line) > f.line_starts.size()) return std::string::npos;
+    size_t off = f.line_starts[static_cast<size_t>(p.line) - 1] + static_cast<size_t>(std::max(p.col, 1) - 1);
+    return off <= f.text.size() ? off : std::string::npos;
+  }
+  std::map<std::string, File> files_;
+};
+
+struct ResInfo {
+  uint32_t stream = 0;
+  int64_t id = 0;
+  std::string_view type, site;
+  uint64_t trigger_key = 0, creator_key = 0;
+  bool synthetic = false;
+  std::vector<StoreSlot> stores;  // as created
+  uint64_t resolved_in = 0;       // promises: the resource executing when it settled
+};
+
+struct EnterWithInfo {
+  StorageId storage;
+  StoreId store;
+  std::string_view site;
+};
+
+struct ListenerReg {
+  std::vector<StoreSlot> stores;  // defined stores current at registration
+  std::string_view site;
+  int64_t listener;
+};
+
+struct Read {
+  uint32_t stream;
+  uint64_t seq;
+  StorageId storage;
+  StoreId store;
+  uint64_t res_key;
+  std::string_view site, callers, enclosing;
+  bool enabled, before_first_store, in_emit;
+  int64_t emitter;
+  std::string_view event;
+};
+
+struct StorageInfo {
+  std::string_view site;
+  bool enabled = false;
+  bool store_seen = false;  // a run/enterWith with a defined store happened
+};
+
+// Everything check needs, gathered during replay.
+class Collector : public ModelSink {
+ public:
+  explicit Collector(const TraceReader& reader) : reader_(reader) {}
+
+  void OnInit(const Event& e, const Resource& r) override { Add(r); }
+
+  void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override {
+    ResInfo& info = Add(r);
+    if (cause == StoreCause::kInit) {
+      info.stores.push_back({storage, store});
+      if (store != kUndefinedStore && e) NoteUnderStore(e->site, e->enclosing, {});
+    } else if (cause == StoreCause::kEnterWith && e) {
+      enter_withs_[r.key].push_back({storage, store, e->site});
+    }
+  }
+
+  void OnPromiseResolve(const Event& e, const Resource& r, const Resource& current) override {
+    Add(r).resolved_in = current.key;
+  }
+
+  void OnStorageEvent(const Event& e, const StorageState& s) override {
+    if (e.kind == EventKind::kAlsRunBegin && !e.site.empty()) run_sites_.insert(std::string(e.site));
+    StorageInfo& info = storages_[{e.stream, s.id}];
+    if (e.kind == EventKind::kAlsCreate) info.site = e.site;
+    info.enabled = s.enabled;
+    if ((e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) && e.store != kUndefinedStore)
+      info.store_seen = true;
+  }
+
+  void OnContextEvent(const Event& e, const Resource& current) override {
+    if (e.kind == EventKind::kListenerAdd) {
+      ListenerReg reg{{}, e.site, e.listener};
+      for (const auto& slot : current.stores)
+        if (slot.store != kUndefinedStore && storages_[{e.stream, slot.storage}].enabled) reg.stores.push_back(slot);
+      listeners_[{e.stream, e.emitter, std::string(e.type)}].push_back(reg);
+      if (!reg.stores.empty()) NoteUnderStore(e.site, e.enclosing, {});
+    } else if (e.kind == EventKind::kEmitBegin) {
+      emits_[e.stream].push_back({e.emitter, e.type});
+    } else if (e.kind == EventKind::kEmitEnd) {
+      auto& stack = emits_[e.stream];
+      while (!stack.empty()) {
+        bool match = stack.back().first == e.emitter;
+        stack.pop_back();
+        if (match) break;
+      }
+    }
+  }
+
+  void OnGetStore(const Event& e, StoreId expected, const Resource& current) override {
+    Add(current);
+    StorageInfo& st = storages_[{e.stream, e.storage}];
+    Read r{e.stream, e.seq, e.storage, e.store, current.key, e.site, e.callers, e.enclosing,
+           st.enabled, !st.store_seen, false, 0, {}};
+    auto& stack = emits_[e.stream];
+    if (!stack.empty()) {
+      r.in_emit = true;
+      r.emitter = stack.back().first;
+      r.event = stack.back().second;
+    }
+    reads_.push_back(r);
+    if (e.store != kUndefinedStore) NoteUnderStore(e.site, e.enclosing, e.callers);
+  }
+
+  void OnFinding(const Finding& f) override {
+    if (f.severity == Severity::kError) model_findings_.push_back(f);
+  }
+
+  void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
+                   const std::vector<CallbackSpan>&) override {
+    for (const Resource* r : alive) {
+      if (r->synthetic) continue;
+      Add(*r);
+      alive_.push_back(r->key);
+    }
+  }
+
+  ResInfo& Add(const Resource& r) {
+    auto [it, inserted] = res_.try_emplace(r.key);
+    if (inserted) {
+      ResInfo& i = it->second;
+      i.stream = r.stream;
+      i.id = r.id.value;
+      i.type = r.type;
+      i.site = r.site;
+      i.trigger_key = r.trigger_key;
+      i.creator_key = r.creator_key;
+      i.synthetic = r.synthetic;
+    }
+    return it->second;
+  }
+
+  // Code that ran while a store was current: (function start, position).
+  // Frames from the one that called run() outward ran outside the store
+  // (they only called run()), so the walk stops there.
+  void NoteUnderStore(std::string_view site, std::string_view enclosing, std::string_view callers) {
+    for (const Frame& f : FramesOf(site, enclosing, callers)) {
+      std::string at = std::string(f.file) + ":" + std::to_string(f.at.line) + ":" + std::to_string(f.at.col);
+      if (run_sites_.count(at)) break;
+      if (f.start.line == 0) continue;
+      auto& spans = under_store_[std::string(f.file)];
+      auto it = spans.find(f.start);
+      if (it == spans.end())
+        spans.emplace(f.start, f.at);
+      else if (it->second < f.at)
+        it->second = f.at;
+    }
+  }
+
+  const TraceReader& reader_;
+  std::unordered_map<uint64_t, ResInfo> res_;
+  std::unordered_map<uint64_t, std::vector<EnterWithInfo>> enter_withs_;
+  std::map<std::pair<uint32_t, StorageId>, StorageInfo> storages_;
+  std::map<std::tuple<uint32_t, int64_t, std::string>, std::vector<ListenerReg>> listeners_;
+  std::map<uint32_t, std::vector<std::pair<int64_t, std::string_view>>> emits_;
+  std::vector<Read> reads_;
+  std::vector<Finding> model_findings_;
+  std::vector<uint64_t> alive_;
+  std::set<std::string> run_sites_;  // where run() was called
+  // file -> function start -> furthest position seen running under a store
+  std::map<std::string, std::map<Pos, Pos>> under_store_;
+};
+
+// Types whose live handles keep node's event loop running (when ref'd);
+// the leak rule reports only these. An open list: other types are still
+// in `ahtrace replay`'s alive_at_end view.
+bool IsLoopHandle(std::string_view type) {
+  static const char* kTypes[] = {"TCPWRAP", "TCPSERVERWRAP", "PIPEWRAP", "PIPESERVERWRAP", "UDPWRAP",
+                                 "Timeout", "Immediate", "FSEVENTWRAP", "STATWATCHER", "PROCESSWRAP",
+                                 "SIGNALWRAP", "TTYWRAP", "WORKER", "MESSAGEPORT", "TLSWRAP", "HTTP2SESSION"};
+  for (const char* t : kTypes)
+    if (type == t) return true;
+  return false;
+}
+
+class Analyzer {
+ public:
+  Analyzer(const Collector& c, const TraceReader& reader, const CheckOptions& options, const Baseline* baseline)
+      : c_(c), reader_(reader), options_(options), baseline_(baseline) {}
+
+  void Run(CheckReport* out) {
+    std::map<std::string, size_t> by_fingerprint;
+    auto add = [&](CheckFinding f) {
+      auto it = by_fingerprint.find(f.fingerprint);
+      if (it != by_fingerprint.end()) {
+        ++found_[it->second].occurrences;
+        return;
+      }
+      by_fingerprint.emplace(f.fingerprint, found_.size());
+      found_.push_back(std::move(f));
+    };
+    if (options_.context) {
+      for (const Read& r : c_.reads_)
+        if (r.store != kUndefinedStore && !r.site.empty()) ++defined_at_[SiteKey(r)];
+      for (const Read& r : c_.reads_) {
+        CheckFinding f;
+        if (Judge(r, &f)) add(std::move(f));
+      }
+    }
+    if (options_.leaks) Leaks(add);
+    if (options_.hook_rules || options_.mismatches) ModelFindings(add);
+
+    for (auto& f : found_) {
+      if (options_.allow.count(f.fingerprint)) {
+        ++out->allowed;
+      } else if (baseline_ && baseline_->fingerprints.count(f.fingerprint)) {
+        ++out->in_baseline;
+      } else {
+        out->findings.push_back(f);
+      }
+      out->as_baseline.fingerprints.insert(f.fingerprint);
+    }
+    for (const Read& r : c_.reads_) {
+      ++out->reads;
+      if (r.store == kUndefinedStore) ++out->reads_undefined;
+      if (r.store != kUndefinedStore) out->as_baseline.sites_with_store.insert(SiteKey(r));
+      if (!r.site.empty()) out->checked_sites.insert({"context", std::string(r.site)});
+    }
+    out->storages = c_.storages_.size();
+  }
+
+ private:
+  const ResInfo* Res(uint64_t key) const {
+    auto it = c_.res_.find(key);
+    return it == c_.res_.end() ? nullptr : &it->second;
+  }
+  const StreamInfo& Stream(uint32_t s) const { return reader_.streams()[s]; }
+
+  // A site as the fingerprint sees it: the file relative to the recording's
+  // cwd and the text of the line.
+  std::string Normal(std::string_view site, uint32_t stream) {
+    auto key = std::make_pair(std::string(site), stream);
+    auto hit = normal_cache_.find(key);
+    if (hit != normal_cache_.end()) return hit->second;
+    return normal_cache_[key] = NormalUncached(site, stream);
+  }
+  std::string NormalUncached(std::string_view site, uint32_t stream) {
+    std::string_view file;
+    Pos pos;
+    if (!SplitSite(site, &file, &pos)) return std::string(site);
+    std::string f(file);
+    std::string rel = f;
+    const std::string cwd = Cwd(stream);
+    if (!cwd.empty() && rel.rfind(cwd + "/", 0) == 0) rel = rel.substr(cwd.size() + 1);
+    std::string text = sources_.Text(f, pos.line);
+    return rel + "|" + (text.empty() ? std::to_string(pos.line) : text);
+  }
+  const std::string& Cwd(uint32_t stream) {
+    auto it = cwd_cache_.find(stream);
+    if (it != cwd_cache_.end()) return it->second;
+    auto h = nlohmann::json::parse(Stream(stream).header_json, nullptr, false);
+    return cwd_cache_[stream] =
+               h.is_object() && h.contains("cwd") && h["cwd"].is_string() ? h["cwd"].get<std::string>() : "";
+  }
+  std::string StorageKey(uint32_t stream, StorageId id) {
+    auto it = c_.storages_.find({stream, id});
+    if (it != c_.storages_.end() && !it->second.site.empty()) return Normal(it->second.site, stream);
+    return "storage " + std::to_string(id);
+  }
+  std::string StorageLabel(uint32_t stream, StorageId id) const {
+    auto it = c_.storages_.find({stream, id});
+    if (it != c_.storages_.end() && !it->second.site.empty()) return std::string(it->second.site);
+    return "storage " + std::to_string(id);
+  }
+  // Where a read happened, for "the same site saw a store" evidence: the
+  // getStore() call and its first caller (a shared logger is one getStore
+  // site called from many places).
+  std::string SiteKey(const Read& r) {
+    return StorageKey(r.stream, r.storage) + "#" + Normal(r.site, r.stream) + "<" +
+           Normal(FirstCaller(r.callers), r.stream);
+  }
+  std::string StoreLabel(uint32_t stream, StoreId id) const {
+    const auto& stores = reader_.stores(stream);
+    if (id > 0 && static_cast<size_t>(id) < stores.size() && stores[id].id == id) return stores[id].label;
+    return id == kUndefinedStore ? "undefined" : "store " + std::to_string(id);
+  }
+  std::string Describe(const ResInfo* r) const {
+    if (!r) return "(unknown)";
+    std::string s = std::string(r->type) + " " + std::to_string(r->id);
+    if (!r->site.empty()) s += " (" + std::string(r->site) + ")";
+    return s;
+  }
+  static StoreId StoreOf(const ResInfo* r, StorageId storage) {
+    if (!r) return kUndefinedStore;
+    for (const auto& s : r->stores)
+      if (s.storage == storage) return s.store;
+    return kUndefinedStore;
+  }
+
+  // Is the function holding one of the read's frames defined inside a
+  // function that ran under a store (a callback created in request code)?
+  bool DefinedUnderStore(const Read& r, std::string* where) {
+    for (const Frame& f : FramesOf(r.site, r.enclosing, r.callers)) {
+      if (f.start.line == 0) continue;
+      std::string file_name(f.file);
+      auto file = c_.under_store_.find(file_name);
+      if (file == c_.under_store_.end()) continue;
+      for (const auto& [start, furthest] : file->second) {
+        if (!(start < f.start)) break;
+        if (start == Pos{1, 1}) continue;  // module scope is not request code
+        int inside = sources_.Contains(file_name, start, f.start);
+        if (inside == 1 || (inside == -1 && f.start < furthest)) {
+          *where = "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
+                   " is defined inside the function at line " + std::to_string(start.line) +
+                   ", which ran under a store";
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool MatchesRule(const Read& r) const {
+    for (const auto& pattern : options_.expect_store) {
+      if (pattern.empty()) continue;
+      if (r.site.find(pattern) != std::string_view::npos || r.callers.find(pattern) != std::string_view::npos)
+        return true;
+    }
+    return false;
+  }
+
+  // The execution chain (creator links) from the resource a read ran in.
+  std::vector<const ResInfo*> Chain(uint64_t key, bool trigger) const {
+    std::vector<const ResInfo*> chain;
+    for (int i = 0; i < 64 && key; ++i) {
+      const ResInfo* r = Res(key);
+      if (!r) break;
+      chain.push_back(r);
+      key = trigger ? r->trigger_key : r->creator_key;
+    }
+    return chain;
+  }
+
+  bool Judge(const Read& r, CheckFinding* f) {
+    if (!r.enabled) return false;  // inside exit() or after disable(): deliberate
+    const ResInfo* current = Res(r.res_key);
+    std::vector<std::string> evidence;
+    std::string rule = "context-lost";
+    Location break_site;
+    std::string broke, hint;
+    StoreId wanted = kUndefinedStore;
+
+    // Listener evidence: the read runs inside an emit of an event whose
+    // listeners were registered under a store.
+    if (r.in_emit) {
+      auto it = c_.listeners_.find({r.stream, r.emitter, std::string(r.event)});
+      if (it != c_.listeners_.end()) {
+        for (const ListenerReg& reg : it->second) {
+          for (const auto& slot : reg.stores) {
+            if (slot.storage != r.storage || slot.store == r.store) continue;
+            rule = "listener-context";
+            wanted = slot.store;
+            break_site = Location::Parse(reg.site);
+            evidence.push_back("the '" + std::string(r.event) + "' listener was registered at " +
+                               (reg.site.empty() ? std::string("(site not recorded)") : std::string(reg.site)) +
+                               " under " + StoreLabel(r.stream, slot.store) + ", and runs in the emitter's context");
+            hint =
+                "EventEmitter listeners run in the context of the code that emits, not the one that registered them. "
+                "Bind the listener when registering it: emitter.on('" +
+                std::string(r.event) + "', AsyncLocalStorage.bind(fn)) (or AsyncResource.bind(fn)).";
+            break;
+          }
+          if (rule == "listener-context") break;
+        }
+      }
+    }
+    if (r.store != kUndefinedStore && rule != "listener-context") return false;  // a defined store, no evidence it is wrong
+    if (r.store == kUndefinedStore && r.before_first_store && rule != "listener-context") return false;
+
+    if (rule == "context-lost" && current) {
+      // enterWith() after an await: the store was set in the callee's
+      // continuation that settled the promise this code awaited.
+      if (const ResInfo* awaited = Res(current->trigger_key); awaited && awaited->resolved_in) {
+        auto ew = c_.enter_withs_.find(awaited->resolved_in);
+        if (ew != c_.enter_withs_.end()) {
+          for (const auto& w : ew->second) {
+            if (w.storage != r.storage || w.store == kUndefinedStore) continue;
+            rule = "enter-with-after-await";
+            wanted = w.store;
+            break_site = Location::Parse(w.site);
+            evidence.push_back("enterWith(" + StoreLabel(r.stream, w.store) + ") at " + std::string(w.site) +
+                               " ran in " + Describe(Res(awaited->resolved_in)) +
+                               ", a continuation after an await: it settled the promise this code awaited, "
+                               "but its store stays in that continuation");
+            hint =
+                "enterWith() after an await changes the store of that async function's continuation only; its "
+                "caller never sees it. Set the store before the first await, or run the whole call inside "
+                "als.run(store, () => ...).";
+            break;
+          }
+        }
+      }
+    }
+    if (rule == "context-lost") {
+      std::string key = SiteKey(r);
+      auto stats = defined_at_.find(key);
+      if (stats != defined_at_.end())
+        evidence.push_back("the same getStore() call, from the same caller, returned a store " +
+                           std::to_string(stats->second) + " time(s) elsewhere in this trace");
+      if (baseline_ && baseline_->sites_with_store.count(key))
+        evidence.push_back("the baseline trace saw a store at this call");
+      std::string where;
+      if (DefinedUnderStore(r, &where)) evidence.push_back("the callback " + where);
+      if (MatchesRule(r)) evidence.push_back("a --expect-store rule says this call must see a store");
+      if (evidence.empty()) return false;
+    }
+
+    f->rule = rule;
+    f->level = "error";
+    f->where = Location::Parse(r.site);
+    f->storage = StorageLabel(r.stream, r.storage);
+    f->pid = Stream(r.stream).pid;
+    f->thread = Stream(r.stream).thread_id;
+    f->seq = r.seq;
+    std::string first_caller = FirstCaller(r.callers);
+    f->title = r.store == kUndefinedStore
+                   ? "getStore() returned undefined"
+                   : "getStore() returned " + StoreLabel(r.stream, r.store) + ", not " + StoreLabel(r.stream, wanted);
+    if (!first_caller.empty()) f->title += " (called from " + first_caller + ")";
+
+    // The chain: where the code ran, and how that resource came to be.
+    auto exec = Chain(r.res_key, false);
+    for (size_t i = 0; i < exec.size() && i < 8; ++i) f->chain.push_back(Describe(exec[i]));
+    f->details.push_back("ran in: " + Describe(current) +
+                         (current && current->creator_key ? ", created in " + Describe(Res(current->creator_key)) : ""));
+    if (rule == "context-lost") {
+      size_t carrier = 0;
+      for (size_t i = 1; i < exec.size(); ++i)
+        if (StoreOf(exec[i], r.storage) != kUndefinedStore) {
+          carrier = i;
+          break;
+        }
+      if (carrier) {
+        const ResInfo* lost = exec[carrier - 1];
+        broke = "the store was on " + Describe(exec[carrier]) + " (" +
+                StoreLabel(r.stream, StoreOf(exec[carrier], r.storage)) + "), but " + Describe(lost) +
+                " was created in its callback without it (outside run(), or inside exit())";
+        break_site = Location::Parse(lost->site);
+      } else {
+        auto trig = Chain(r.res_key, true);
+        size_t tcarrier = 0;
+        for (size_t i = 1; i < trig.size(); ++i)
+          if (StoreOf(trig[i], r.storage) != kUndefinedStore) {
+            tcarrier = i;
+            break;
+          }
+        if (tcarrier) {
+          const ResInfo* lost = trig[tcarrier - 1];
+          broke = Describe(lost) + " was triggered by " + Describe(trig[tcarrier]) + ", which carried " +
+                  StoreLabel(r.stream, StoreOf(trig[tcarrier], r.storage)) + ", but was created from " +
+                  Describe(Res(lost->creator_key)) + ", where no store was current";
+          break_site = Location::Parse(lost->site);
+        } else {
+          const ResInfo* origin = current;
+          for (const ResInfo* x : exec)
+            if (!x->site.empty()) {
+              origin = x;
+              break;
+            }
+          broke = "no resource this code descends from ever carried the store: it ran from " + Describe(current) +
+                  (origin != current ? ", which descends from " + Describe(origin) : "") +
+                  ", created outside any run()";
+          if (origin) break_site = Location::Parse(origin->site);
+        }
+      }
+      f->details.push_back("broke: " + broke);
+      hint =
+          "If this callback is stored and called later (a queue, a pool, a cache, a batch), capture the context "
+          "when it is stored: AsyncResource.bind(cb) or AsyncLocalStorage.bind(cb) (AsyncLocalStorage.snapshot() "
+          "for several). If the resource it runs in is created outside the request, create it inside "
+          "als.run().";
+    } else {
+      f->details.push_back("broke: " + std::string(rule == "listener-context" ? "listener registered at " : "set at ") +
+                           break_site.ToString());
+    }
+    for (const auto& e : evidence) f->details.push_back("evidence: " + e);
+    f->break_site = break_site;
+    f->hint = hint;
+    f->fingerprint = Hex(Fnv1a(rule + "|" + StorageKey(r.stream, r.storage) + "|" + Normal(r.site, r.stream) + "|" +
+                               Normal(first_caller, r.stream) + "|" +
+                               (break_site.empty() ? "" : Normal(break_site.ToString(), r.stream)) + "|" +
+                               (current ? std::string(current->type) : "")));
+    return true;
+  }
+
+  template <typename Add>
+  void Leaks(Add& add) {
+    for (uint64_t key : c_.alive_) {
+      const ResInfo* r = Res(key);
+      if (!r || !IsLoopHandle(r->type)) continue;
+      CheckFinding f;
+      f.rule = "leak";
+      f.level = "warning";
+      f.title = std::string(r->type) + " still alive at the end of the trace";
+      f.where = Location::Parse(r->site);
+      f.pid = Stream(r->stream).pid;
+      f.thread = Stream(r->stream).thread_id;
+      auto trig = Chain(key, true);
+      for (size_t i = 0; i < trig.size() && i < 8; ++i) f.chain.push_back(Describe(trig[i]));
+      f.details.push_back("created in: " + Describe(Res(r->creator_key)));
+      f.hint = "A live " + std::string(r->type) +
+               " keeps the process running unless it is unref()'d: close it (server.close(), socket.end(), "
+               "clearInterval()) when done, or unref() it if it must not hold the process.";
+      f.fingerprint = Hex(Fnv1a("leak|" + std::string(r->type) + "|" + Normal(r->site, r->stream)));
+      add(std::move(f));
+    }
+  }
+
+  template <typename Add>
+  void ModelFindings(Add& add) {
+    for (const Finding& m : c_.model_findings_) {
+      bool mismatch = std::strstr(m.kind, "mismatch") != nullptr;
+      if (mismatch ? !options_.mismatches : !options_.hook_rules) continue;
+      CheckFinding f;
+      f.rule = mismatch ? "model-mismatch" : "async-hooks-rule";
+      f.level = "error";
+      f.title = std::string(m.kind) + ": " + m.message;
+      f.pid = m.stream < reader_.streams().size() ? Stream(m.stream).pid : 0;
+      f.thread = m.stream < reader_.streams().size() ? Stream(m.stream).thread_id : 0;
+      f.seq = m.seq;
+      f.details.push_back("event " + std::to_string(m.seq) + " of pid " + std::to_string(f.pid) + " thread " +
+                          std::to_string(f.thread));
+      f.hint = mismatch ? "The trace and ahtrace's model of node disagree: please report it with the trace."
+                        : "Node's async_hooks rules were broken here (see `ahtrace replay` findings).";
+      f.fingerprint = Hex(Fnv1a(f.rule + "|" + m.kind + "|" + m.expected + "|" + m.observed));
+      add(std::move(f));
+    }
+  }
+
+  const Collector& c_;
+  const TraceReader& reader_;
+  const CheckOptions& options_;
+  const Baseline* baseline_;
+  SourceLines sources_;
+  std::unordered_map<std::string, int> defined_at_;  // site key -> reads that saw a store
+  std::map<std::pair<std::string, uint32_t>, std::string> normal_cache_;
+  std::map<uint32_t, std::string> cwd_cache_;
+  std::vector<CheckFinding> found_;
+};
+
+}  // namespace
+
+std::string Location::ToString() const {
+  if (file.empty()) return "(unknown)";
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+Location Location::Parse(std::string_view site) {
+  Location l;
+  std::string_view file;
+  Pos pos;
+  if (!SplitSite(site, &file, &pos)) return l;
+  l.file = std::string(file);
+  l.line = pos.line;
+  l.column = pos.col;
+  return l;
+}
+
+Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out) {
+  Collector collector(reader);
+  ReplaySummary summary;
+  Status st = Replay(reader, &collector, nullptr, &summary);
+  if (!st.ok()) return st;
+  out->events = summary.events;
+  Analyzer(collector, reader, options, baseline).Run(out);
+  return Status::Ok();
+}
+
+}  // namespace ahtrace::check
