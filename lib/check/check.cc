@@ -173,6 +173,7 @@ struct ResInfo {
   bool synthetic = false;
   std::vector<StoreSlot> stores;  // as created
   uint64_t resolved_in = 0;       // promises: the resource executing when it settled
+  std::vector<StorageId> detached;  // storages disabled (exit()/disable()) when it was created
 };
 
 struct EnterWithInfo {
@@ -197,6 +198,7 @@ struct Read {
   bool enabled, before_first_store, in_emit;
   int64_t emitter;
   std::string_view event;
+  int64_t listeners = 0;
 };
 
 struct StorageInfo {
@@ -210,7 +212,13 @@ class Collector : public ModelSink {
  public:
   explicit Collector(const TraceReader& reader) : reader_(reader) {}
 
-  void OnInit(const Event& e, const Resource& r) override { Add(r); }
+  void OnInit(const Event& e, const Resource& r) override {
+    ResInfo& info = Add(r);
+    // Created while a storage that was in use is disabled: inside exit() or
+    // after disable(), i.e. detached from the store on purpose.
+    for (const auto& [key, st] : storages_)
+      if (key.first == r.stream && st.store_seen && !st.enabled) info.detached.push_back(key.second);
+  }
 
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override {
     ResInfo& info = Add(r);
@@ -243,11 +251,11 @@ class Collector : public ModelSink {
       listeners_[{e.stream, e.emitter, std::string(e.type)}].push_back(reg);
       if (!reg.stores.empty()) NoteUnderStore(e.site, e.enclosing, {});
     } else if (e.kind == EventKind::kEmitBegin) {
-      emits_[e.stream].push_back({e.emitter, e.type});
+      emits_[e.stream].push_back({e.emitter, e.type, e.listener, current.key});
     } else if (e.kind == EventKind::kEmitEnd) {
       auto& stack = emits_[e.stream];
       while (!stack.empty()) {
-        bool match = stack.back().first == e.emitter;
+        bool match = stack.back().emitter == e.emitter;
         stack.pop_back();
         if (match) break;
       }
@@ -259,11 +267,15 @@ class Collector : public ModelSink {
     StorageInfo& st = storages_[{e.stream, e.storage}];
     Read r{e.stream, e.seq, e.storage, e.store, current.key, e.site, e.callers, e.enclosing,
            st.enabled, !st.store_seen, false, 0, {}};
+    // A read belongs to an emit only if it runs in the emit's own context:
+    // a listener that entered another (a bound function, runInAsyncScope)
+    // chose its context on purpose.
     auto& stack = emits_[e.stream];
-    if (!stack.empty()) {
+    if (!stack.empty() && stack.back().context_key == current.key) {
       r.in_emit = true;
-      r.emitter = stack.back().first;
-      r.event = stack.back().second;
+      r.emitter = stack.back().emitter;
+      r.event = stack.back().event;
+      r.listeners = stack.back().listeners;
     }
     reads_.push_back(r);
     if (e.store != kUndefinedStore) NoteUnderStore(e.site, e.enclosing, e.callers);
@@ -274,9 +286,13 @@ class Collector : public ModelSink {
   }
 
   void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
-                   const std::vector<CallbackSpan>&) override {
+                   const std::vector<CallbackSpan>& unfinished) override {
+    // A resource whose callback was still running (process.exit() inside
+    // it) is not what kept the process up.
+    std::set<uint64_t> running;
+    for (const auto& span : unfinished) running.insert(span.resource_key);
     for (const Resource* r : alive) {
-      if (r->synthetic) continue;
+      if (r->synthetic || running.count(r->key)) continue;
       Add(*r);
       alive_.push_back(r->key);
     }
@@ -319,7 +335,13 @@ class Collector : public ModelSink {
   std::unordered_map<uint64_t, std::vector<EnterWithInfo>> enter_withs_;
   std::map<std::pair<uint32_t, StorageId>, StorageInfo> storages_;
   std::map<std::tuple<uint32_t, int64_t, std::string>, std::vector<ListenerReg>> listeners_;
-  std::map<uint32_t, std::vector<std::pair<int64_t, std::string_view>>> emits_;
+  struct Emit {
+    int64_t emitter;
+    std::string_view event;
+    int64_t listeners;     // how many listeners the event had
+    uint64_t context_key;  // the resource executing the emit
+  };
+  std::map<uint32_t, std::vector<Emit>> emits_;
   std::vector<Read> reads_;
   std::vector<Finding> model_findings_;
   std::vector<uint64_t> alive_;
@@ -512,7 +534,28 @@ class Analyzer {
     if (r.in_emit) {
       auto it = c_.listeners_.find({r.stream, r.emitter, std::string(r.event)});
       if (it != c_.listeners_.end()) {
-        for (const ListenerReg& reg : it->second) {
+        // Which listener is running? Registrations from node's own code
+        // (no user frame) are not the user's listeners. With one listener
+        // it is that one; with several, the one whose function starts on
+        // its registration line, where one of the read's frames starts.
+        std::vector<const ListenerReg*> candidates;
+        for (const ListenerReg& reg : it->second)
+          if (!reg.site.empty()) candidates.push_back(&reg);
+        if (!(r.listeners == 1 && candidates.size() == 1)) {
+          std::vector<const ListenerReg*> inline_defined;
+          auto frames = FramesOf(r.site, r.enclosing, r.callers);
+          for (const ListenerReg* reg : candidates) {
+            Location at = Location::Parse(reg->site);
+            for (const Frame& fr : frames)
+              if (fr.file == at.file && fr.start.line == at.line && fr.start.col > at.column) {
+                inline_defined.push_back(reg);
+                break;
+              }
+          }
+          candidates = inline_defined;
+        }
+        for (const ListenerReg* reg_ptr : candidates) {
+          const ListenerReg& reg = *reg_ptr;
           for (const auto& slot : reg.stores) {
             if (slot.storage != r.storage || slot.store == r.store) continue;
             rule = "listener-context";
@@ -532,6 +575,9 @@ class Analyzer {
       }
     }
     if (r.store != kUndefinedStore && rule != "listener-context") return false;  // a defined store, no evidence it is wrong
+    for (const ResInfo* x : Chain(r.res_key, false))
+      if (std::find(x->detached.begin(), x->detached.end(), r.storage) != x->detached.end())
+        return false;  // detached on purpose with exit() or disable()
     if (r.store == kUndefinedStore && r.before_first_store && rule != "listener-context") return false;
 
     if (rule == "context-lost" && current) {
@@ -660,6 +706,19 @@ class Analyzer {
       f.level = "warning";
       f.title = std::string(r->type) + " still alive at the end of the trace";
       f.where = Location::Parse(r->site);
+      if (f.where.empty()) {
+        // Created inside node (listen() defers to a tick): the nearest
+        // ancestor with a recorded site is where the user's code asked.
+        for (const ResInfo* x : Chain(r->creator_key, false))
+          if (!x->site.empty()) {
+            f.where = Location::Parse(x->site);
+            f.details.push_back("created by node on behalf of the code at " + f.where.ToString());
+            break;
+          }
+        if (f.where.empty())
+          f.details.push_back("creation site not recorded (TickObject sites are skipped by --stacks default; "
+                              "record with --stacks all to see it)");
+      }
       f.pid = Stream(r->stream).pid;
       f.thread = Stream(r->stream).thread_id;
       auto trig = Chain(key, true);

@@ -65,7 +65,7 @@ std::string ReportText(const CheckReport& r, bool color) {
   for (const auto& f : r.findings) {
     out += paint(f.level == "error" ? "1;31" : "1;33", f.level + "[" + f.rule + "]") + " " +
            paint("1", f.where.ToString()) + ": " + f.title + "\n";
-    out += "  storage: " + f.storage + "\n";
+    if (!f.storage.empty()) out += "  storage: " + f.storage + "\n";
     for (const auto& d : f.details) out += "  " + d + "\n";
     if (!f.chain.empty()) {
       out += "  chain:   ";
@@ -73,8 +73,8 @@ std::string ReportText(const CheckReport& r, bool color) {
       out += "\n";
     }
     if (!f.hint.empty()) out += "  " + paint("36", "fix:") + "     " + f.hint + "\n";
-    out += "  pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread) + ", event " +
-           std::to_string(f.seq) + (f.occurrences > 1 ? ", seen " + std::to_string(f.occurrences) + " times" : "") +
+    out += "  pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread) +
+           (f.rule == "leak" ? std::string() : ", event " + std::to_string(f.seq)) + (f.occurrences > 1 ? ", seen " + std::to_string(f.occurrences) + " times" : "") +
            ", fingerprint " + f.fingerprint + "\n\n";
   }
   out += paint(r.findings.empty() ? "32" : "1", Summary(r)) + "\n";

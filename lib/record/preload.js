@@ -851,6 +851,7 @@ function start(dir) {
     const origOn = eeProto.on;
     const origPrepend = eeProto.prependListener;
     const origEmit = eeProto.emit;
+    const origListenerCount = eeProto.listenerCount;
     const objectIds = new WeakMap();
     let nextObject = 1;
     const tracked = new WeakMap(); // emitter -> Set of event names
@@ -899,7 +900,7 @@ function start(dir) {
       let id = 0;
       try {
         id = objectId(this);
-        put(K_EMIT_BEGIN, intern(eventName(type)), id, 0, 0, 0);
+        put(K_EMIT_BEGIN, intern(eventName(type)), id, Reflect.apply(origListenerCount, this, [type]), 0, 0);
       } catch (e) { fail(e); }
       try {
         return Reflect.apply(origEmit, this, arguments);

@@ -38,7 +38,7 @@ function handle(id) {
 }
 
 // traffic: B after A has finished
-setTimeout(() => {
-  handle('A');
-  setTimeout(() => handle('B'), 20);
+setTimeout(async () => {
+  await handle('A');
+  await handle('B');
 }, 1);

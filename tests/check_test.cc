@@ -1,0 +1,206 @@
+// `ahtrace check` end to end: real node programs recorded with the real
+// recorder, checked with the real binary, verdicts and locations asserted.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "tests/test_util.h"
+
+namespace ahtrace {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::Quote;
+using testing::TempDir;
+
+std::string Bin() { return Quote(testing::AhtraceBin()); }
+
+// Records `program` (run from `dir`) into dir/<name>.
+std::string Record(const TempDir& dir, const std::string& program, const std::string& name) {
+  std::string trace = dir.File(name);
+  auto r = testing::RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o " + Quote(trace) +
+                               " -- node " + Quote(program));
+  EXPECT_NE(r.exit_code, 125) << r.err;
+  return trace;
+}
+
+struct CorpusProgram {
+  std::string name, path;
+  bool expect_loss = false;
+  std::set<std::string> loss_lines;  // basename:line
+};
+void PrintTo(const CorpusProgram& p, std::ostream* os) { *os << p.path; }
+
+std::vector<CorpusProgram> Corpus() {
+  std::vector<CorpusProgram> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(testing::SourcePath("tests/check_corpus"), ec)) {
+    auto ext = e.path().extension();
+    if (ext != ".js" && ext != ".mjs") continue;
+    std::string text = testing::ReadFile(e.path().string());
+    std::smatch m;
+    if (!std::regex_search(text, m, std::regex("// expect: (loss|clean)"))) continue;
+    CorpusProgram p;
+    p.path = e.path().string();
+    p.name = e.path().filename().string();
+    for (char& c : p.name)
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    p.expect_loss = m[1] == "loss";
+    std::regex loss("// loss: (\\S+)");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), loss); it != std::sregex_iterator(); ++it)
+      p.loss_lines.insert((*it)[1]);
+    out.push_back(p);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
+// Losses the default check does not catch yet: another request's store
+// arriving through a batch, a buffer or a long-lived resource (the trace
+// shows a store, and nothing says it is the wrong one), or data queued and
+// stamped later. Each is caught with --expect-store or --baseline; see
+// README "What check finds". Listed so the test still fails if one of them
+// starts to be reported wrongly.
+const std::set<std::string> kKnownMisses = {
+    "batch-loader.js", "buffered-logger.js", "connection-pool-lazy.js",
+    "enter-with-keepalive.js", "lazy-singleton.js", "stream-buffering.js",
+};
+
+class CheckCorpus : public ::testing::TestWithParam<CorpusProgram> {};
+
+TEST_P(CheckCorpus, VerdictAndLocationsMatchTheProgramsHeader) {
+  const CorpusProgram& p = GetParam();
+  TempDir dir;
+  std::string trace = Record(dir, p.path, "t.trace");
+  auto r = testing::RunCommand(Bin() + " check --no-hook-rules --no-mismatches --format json " + Quote(trace));
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  json report = json::parse(r.out);
+  std::set<std::string> reported;
+  for (const auto& f : report["findings"]) {
+    if (f["location"].is_null()) continue;
+    reported.insert(fs::path(f["location"]["file"].get<std::string>()).filename().string() + ":" +
+                    std::to_string(f["location"]["line"].get<int>()));
+    EXPECT_FALSE(f["hint"].get<std::string>().empty());
+    EXPECT_EQ(f["fingerprint"].get<std::string>().size(), 16u);
+  }
+  // Never report a call the program does not declare lost.
+  for (const auto& line : reported) EXPECT_TRUE(p.loss_lines.count(line)) << "unexpected finding at " << line;
+  std::string base = fs::path(p.path).filename().string();
+  if (!p.expect_loss) {
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+  } else if (!kKnownMisses.count(base)) {
+    EXPECT_EQ(r.exit_code, 1);
+    for (const auto& line : p.loss_lines) EXPECT_TRUE(reported.count(line)) << "missed the loss at " << line;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, CheckCorpus, ::testing::ValuesIn(Corpus()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(Check, ReportsTheJobQueueLossWithWhereItBrokeAndTheFix) {
+  TempDir dir;
+  std::string trace = Record(dir, testing::SourcePath("samples/job-queue-lost/app.js"), "t.trace");
+  auto r = testing::RunCommand(Bin() + " check " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("error[context-lost] "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("job-queue-lost/app.js:8:17: getStore() returned undefined (called from "), std::string::npos);
+  EXPECT_NE(r.out.find("app.js:30:"), std::string::npos) << "names the job's call site";
+  EXPECT_NE(r.out.find("broke: no resource this code descends from ever carried the store: it ran from Timeout"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("AsyncResource.bind(cb)"), std::string::npos);
+  EXPECT_NE(r.out.find("seen 3 times"), std::string::npos);
+  EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "no colour when not on a terminal";
+
+  auto fixed = Record(dir, testing::SourcePath("samples/job-queue-fixed/app.js"), "fixed.trace");
+  EXPECT_EQ(testing::RunCommand(Bin() + " check " + Quote(fixed)).exit_code, 0);
+}
+
+TEST(Check, JunitAndSarifAreWellFormed) {
+  TempDir dir;
+  std::string trace = Record(dir, testing::SourcePath("samples/emitter-lost/app.js"), "t.trace");
+  auto junit = testing::RunCommand(Bin() + " check --format junit " + Quote(trace));
+  EXPECT_EQ(junit.exit_code, 1);
+  EXPECT_EQ(junit.out.rfind("<?xml", 0), 0u);
+  EXPECT_NE(junit.out.find("<testsuite name=\"context-lost\""), std::string::npos);
+  EXPECT_NE(junit.out.find("<failure message="), std::string::npos);
+  auto r = testing::RunCommand(Bin() + " check --format sarif -o " + Quote(dir.File("out.sarif")) + " " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1);
+  json sarif = json::parse(testing::ReadFile(dir.File("out.sarif")));
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  const auto& results = sarif["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0]["ruleId"], "listener-context");
+  EXPECT_EQ(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 9);
+  EXPECT_EQ(results[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 18);
+  EXPECT_EQ(results[0]["partialFingerprints"]["ahtrace/v1"].get<std::string>().size(), 16u);
+}
+
+// What broke in a real regression: the same program, context kept on
+// main and lost after a change. Only the new finding fails the build.
+TEST(Check, BaselineFailsOnlyOnWhatTheChangeMadeWorse) {
+  TempDir dir;
+  std::string app = dir.File("app.js");
+  fs::copy_file(testing::SourcePath("samples/job-queue-fixed/app.js"), app);
+  std::string main_trace = Record(dir, app, "main.trace");
+  fs::copy_file(testing::SourcePath("samples/job-queue-lost/app.js"), app, fs::copy_options::overwrite_existing);
+  std::string pr_trace = Record(dir, app, "pr.trace");
+  auto r = testing::RunCommand(Bin() + " check --format json --baseline " + Quote(main_trace) + " " + Quote(pr_trace));
+  EXPECT_EQ(r.exit_code, 1);
+  json report = json::parse(r.out);
+  ASSERT_EQ(report["findings"].size(), 1u);
+  EXPECT_EQ(report["findings"][0]["rule"], "context-lost");
+  // Checked against itself, nothing is new.
+  auto same = testing::RunCommand(Bin() + " check --baseline " + Quote(pr_trace) + " " + Quote(pr_trace));
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_NE(same.out.find("1 also in the baseline"), std::string::npos);
+  // A second recording of the same program has the same fingerprints.
+  std::string again = Record(dir, app, "again.trace");
+  testing::WriteFile(dir.File("known.json"), r.out);
+  auto allowed = testing::RunCommand(Bin() + " check --allow " + Quote(dir.File("known.json")) + " " + Quote(again));
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+  EXPECT_NE(allowed.out.find("1 allowed"), std::string::npos);
+}
+
+TEST(Check, ExpectStoreRuleCatchesWhatTheTraceCannotShow) {
+  // buffered-logger.js stamps queued lines at flush time from a start-up
+  // interval: no evidence in the trace, but a rule names the call.
+  TempDir dir;
+  std::string trace = Record(dir, testing::SourcePath("tests/check_corpus/buffered-logger.js"), "t.trace");
+  EXPECT_EQ(testing::RunCommand(Bin() + " check " + Quote(trace)).exit_code, 0);
+  testing::WriteFile(dir.File("ahtrace.json"), R"({"expectStore": ["buffered-logger.js:25"]})");
+  auto r = testing::RunCommand(Bin() + " check --config " + Quote(dir.File("ahtrace.json")) + " " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("a --expect-store rule says this call must see a store"), std::string::npos) << r.out;
+}
+
+TEST(Check, LeaksAreReportedOnlyWhenAsked) {
+  TempDir dir;
+  // An interval never cleared keeps the process up; the timer running
+  // process.exit() is not a leak.
+  testing::WriteFile(dir.File("leak.js"),
+                     "const poll = setInterval(() => {}, 5);\n"
+                     "setTimeout(() => process.exit(0), 20);\n");
+  std::string trace = Record(dir, dir.File("leak.js"), "t.trace");
+  EXPECT_EQ(testing::RunCommand(Bin() + " check " + Quote(trace)).exit_code, 0);
+  auto r = testing::RunCommand(Bin() + " check --leaks " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("warning[leak] " + dir.File("leak.js") + ":1:14: Timeout still alive"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("leak.js:2:"), std::string::npos) << "the running timer is no leak";
+}
+
+TEST(Check, BadInputGetsAClearMessageAndExitCode) {
+  TempDir dir;
+  testing::WriteFile(dir.File("notes.txt"), "not a trace\n");
+  auto r = testing::RunCommand(Bin() + " check " + Quote(dir.File("notes.txt")));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("notes.txt: not an ahtrace trace"), std::string::npos);
+  EXPECT_EQ(testing::RunCommand(Bin() + " check --format xml " + Quote(dir.File("notes.txt"))).exit_code, 2);
+  EXPECT_EQ(testing::RunCommand(Bin() + " check --config " + Quote(dir.File("missing.json")) + " x").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ahtrace
