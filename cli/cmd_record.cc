@@ -13,7 +13,8 @@ Runner SetupRecord(CLI::App* sub) {
   sub->add_option("-o,--output", opts->output_dir, "Trace directory to write (replaced if it holds a trace)")
       ->capture_default_str();
   sub->add_option("--stacks", opts->stacks,
-                  "Creation sites: none, default (ALS calls and non-promise inits), all")
+                  "Creation sites: none; als (AsyncLocalStorage calls and listeners); default (also inits other than "
+                  "PROMISE and TickObject); all")
       ->capture_default_str();
   sub->prefix_command();
   sub->allow_extras();

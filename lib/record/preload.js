@@ -9,7 +9,7 @@
 // (Float64Array + Uint32Array views) and written with fs.writeSync when the
 // buffer is full, every FLUSH_MS (unref'd interval, created before the hook is
 // enabled and filtered out of the trace), at exit and on a fatal signal.
-// Env: AHTRACE_DIR, AHTRACE_STACKS=none|default|all, AHTRACE_CLOCK=fast|exact.
+// Env: AHTRACE_DIR, AHTRACE_STACKS=none|als|default|all, AHTRACE_CLOCK=fast|exact.
 //
 // What is recorded:
 //  - init/before/after/destroy/promiseResolve of one async_hooks hook, each
@@ -147,7 +147,7 @@ function start(dir) {
   const isMainThread = wt ? wt.isMainThread : true;
 
   let stacks = String(process.env.AHTRACE_STACKS || 'default');
-  if (stacks !== 'none' && stacks !== 'all') stacks = 'default';
+  if (stacks !== 'none' && stacks !== 'all' && stacks !== 'als') stacks = 'default';
   const clock = process.env.AHTRACE_CLOCK === 'exact' ? 'exact' : 'fast';
   const fastClock = clock === 'fast';
 
@@ -403,6 +403,7 @@ function start(dir) {
   const siteCache = new Map(); // file name -> Map(line * 2^21 + col -> id)
   let siteEnabled = stacks !== 'none';
   const siteAllInits = stacks === 'all';
+  const siteInits = stacks !== 'als'; // `als`: sites for ALS calls and listeners only
   const initSiteDepth = siteAllInits ? INIT_SITE_DEPTH_ALL : INIT_SITE_DEPTH;
   const holder = {};
   let fileURLToPath = null;
@@ -511,7 +512,7 @@ function start(dir) {
         // `default` skips TickObject too: mostly node-internal (streams), and
         // the most frequent init in I/O code (see the numbers at the top).
         put(K_INIT, lastTypeId, asyncId, triggerId,
-          siteEnabled && (siteAllInits || type !== 'TickObject') ? captureSite(init, initSiteDepth) : (siteEnclosing = 0),
+          siteEnabled && siteInits && (siteAllInits || type !== 'TickObject') ? captureSite(init, initSiteDepth) : (siteEnclosing = 0),
           siteEnclosing);
       }
     } catch (e) { fail(e); }

@@ -142,9 +142,9 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     result->exit_code = static_cast<int>(StatusCode::kUsage);
     return UsageError("no command given: use `ahtrace record -o app.trace -- node app.js`");
   }
-  if (options.stacks != "none" && options.stacks != "default" && options.stacks != "all") {
+  if (options.stacks != "none" && options.stacks != "als" && options.stacks != "default" && options.stacks != "all") {
     result->exit_code = static_cast<int>(StatusCode::kUsage);
-    return UsageError("--stacks must be none, default or all (got \"" + options.stacks + "\")");
+    return UsageError("--stacks must be none, als, default or all (got \"" + options.stacks + "\")");
   }
   const std::string& program = options.command[0];
   std::string exe = ResolveCommand(program);

@@ -1,5 +1,5 @@
 // expect: clean
-// pattern: body-async-iterator
+// pattern: body-events
 'use strict';
 // body-events.js written with `for await (const chunk of req)` instead of
 // 'data'/'end' listeners: the chunks still come from the connection's HTTP

@@ -1,5 +1,5 @@
 // expect: clean
-// pattern: emitter-global
+// pattern: emitter
 'use strict';
 // Instrumentation registered once at start-up (outside any store): a
 // diagnostics_channel subscriber and a process-wide EventEmitter listener.

@@ -1,5 +1,5 @@
 // expect: clean
-// pattern: emitter-await
+// pattern: emitter
 'use strict';
 // Like emitter-cross-request.js, but the waiter uses the promise API:
 // `await events.once(bus, ...)` and `for await (... of events.on(...))`.
