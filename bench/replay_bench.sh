@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replay speed and memory on a large real trace.
 #
-#   bench/replay_bench.sh            (ITER=200000: about 10 million events)
+#   bench/replay_bench.sh            (ITER=230000: about 10 million events)
 #
 # Records bench/workloads/mixed_10m.js once, then measures, each on the same
 # trace: `stats` (read only: the reader's speed, the baseline of this run),
@@ -11,7 +11,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AHTRACE=${AHTRACE_BIN:-$ROOT/build/ahtrace}
-ITER=${ITER:-200000}
+ITER=${ITER:-230000}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ahtrace-replay-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 

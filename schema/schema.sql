@@ -109,12 +109,13 @@ CREATE TABLE store (
 
 -- Every time a resource's store slot for a storage was set, and why:
 -- 'init' (copied from the creating context), 'run', 'run-restore' (the end
--- of run() puts the old value back), 'enterWith'.
+-- of run() puts the old value back), 'enterWith'. A resource created with
+-- no store (undefined) has no 'init' row: no row means undefined.
 CREATE TABLE resource_store (
   resource_id INTEGER NOT NULL REFERENCES resource(resource_id),
   storage_id  INTEGER NOT NULL,
   store_id    INTEGER NOT NULL,  -- 0 = undefined
-  seq         INTEGER,           -- the event that set it; NULL never (kept for clarity)
+  seq         INTEGER NOT NULL,  -- the event that set it
   cause       TEXT NOT NULL
 );
 

@@ -167,6 +167,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   }
 
   fs::path dir = fs::absolute(options.output_dir);
+  result->exit_code = static_cast<int>(StatusCode::kOutput);
   Status st = PrepareOutputDir(dir);
   if (!st.ok()) return st;
   fs::path preload = dir / ".preload.js";
@@ -185,6 +186,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   if (const char* existing = std::getenv("NODE_OPTIONS"); existing && *existing)
     node_options += std::string(" ") + existing;
 
+  result->exit_code = kExitRecorderFailed;
   // An exec failure in the child comes back through this close-on-exec pipe.
   int errpipe[2];
   if (pipe2(errpipe, O_CLOEXEC) != 0) return InternalError(std::string("pipe: ") + std::strerror(errno));

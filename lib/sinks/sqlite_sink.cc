@@ -227,6 +227,8 @@ void SqliteSink::OnAfter(const Event& e, const Resource& r, const CallbackSpan& 
 void SqliteSink::OnDestroy(const Event& e, const Resource& r) { InsertResource(r); }
 
 void SqliteSink::OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) {
+  // Most resources are created with no store; no row means undefined.
+  if (cause == StoreCause::kInit && store == kUndefinedStore) return;
   sqlite3_stmt* st = insert_resource_store_;
   BindInt(st, 1, static_cast<int64_t>(r.key));
   BindInt(st, 2, storage);

@@ -1,0 +1,141 @@
+// The command line as a user meets it: bad input gets one clear message and
+// a documented exit code; the program's own status passes through record.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_util.h"
+
+namespace ahtrace {
+namespace {
+using testing::Quote;
+using testing::RunCommand;
+using testing::TempDir;
+
+std::string Bin() { return Quote(testing::AhtraceBin()); }
+
+TEST(Cli, RecordWithoutACommandIsAUsageError) {
+  auto r = RunCommand(Bin() + " record -o /tmp/x.trace");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no command given"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingOrNonExecutableProgramExitsLikeAShell) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) + " -- no-such-node-binary app.js");
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("no-such-node-binary: command not found"), std::string::npos) << r.err;
+  testing::WriteFile(dir.File("script"), "#!/bin/sh\n");
+  auto r2 = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) + " -- " + Quote(dir.File("script")));
+  EXPECT_EQ(r2.exit_code, 126);
+}
+
+TEST(Cli, AProgramThatStartsNoNodeIsReported) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) + " -- /bin/echo hello");
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("no node process was recorded"), std::string::npos) << r.err;
+}
+
+TEST(Cli, OldNodeIsRefused) {
+  TempDir dir;
+  testing::WriteFile(dir.File("node"), "#!/bin/sh\necho v18.19.0\n");
+  chmod(dir.File("node").c_str(), 0755);
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) + " -- " + Quote(dir.File("node")) + " app.js");
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("needs node >= 20"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnwritableOutputIsReportedBeforeRunning) {
+  TempDir dir;
+  testing::WriteFile(dir.File("file"), "x");
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("file")) + " -- node -e 'console.log(1)'");
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("exists and is not a directory"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "the program must not have run";
+  // A directory with other files is not wiped.
+  testing::WriteFile(dir.File("keep.txt"), "precious");
+  auto r2 = RunCommand(Bin() + " record -o " + Quote(dir.path()) + " -- node -e 1");
+  EXPECT_EQ(r2.exit_code, 4);
+  EXPECT_EQ(testing::ReadFile(dir.File("keep.txt")), "precious");
+}
+
+TEST(Cli, StdioAndExitCodePassThrough) {
+  TempDir dir;
+  auto r = RunCommand("{ echo hello | " + Bin() + " record -o " + Quote(dir.File("t")) +
+                      " -- node -e \"process.stdin.on('data', d => { process.stdout.write('got ' + d); "
+                      "console.error('to stderr'); process.exitCode = 7; })\"; }");
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_EQ(r.out, "got hello\n");
+  EXPECT_NE(r.err.find("to stderr"), std::string::npos);
+}
+
+TEST(Cli, SignalDeathIsReportedAsAShellDoes) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) +
+                      " -- node -e \"setTimeout(() => process.kill(process.pid, 'SIGTERM'), 5); setInterval(() => {}, 1000)\"");
+  EXPECT_EQ(r.exit_code, 128 + 15);
+  EXPECT_NE(r.err.find("killed by signal 15"), std::string::npos) << r.err;
+  auto t = testing::ReadAll(dir.File("t"));
+  ASSERT_TRUE(t.status.ok());
+  EXPECT_GT(t.events.size(), 0u);
+}
+
+TEST(Cli, SigkillLeavesAReadableTrace) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) +
+                      " -- node -e \"let n = 0; const t = setInterval(() => { Promise.resolve().then(() => {}); "
+                      "if (++n === 300) process.kill(process.pid, 'SIGKILL'); }, 2)\"");
+  EXPECT_EQ(r.exit_code, 128 + 9);
+  auto t = testing::ReadAll(dir.File("t"));
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  EXPECT_GT(t.events.size(), 0u) << "the periodic flush wrote what came before the kill";
+  EXPECT_FALSE(t.reader->streams()[0].ended_cleanly);
+}
+
+TEST(Cli, StatsJsonHasTheDocumentedKeys) {
+  auto r = RunCommand(Bin() + " stats --format json " + Quote(testing::SourcePath("samples/worker/trace")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* kind : {"init", "before", "after", "destroy", "promiseResolve"})
+    EXPECT_TRUE(j["events"].contains(kind)) << kind;
+  EXPECT_EQ(j["formatVersion"], 1);
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_EQ(j["processes"], 1);
+  EXPECT_EQ(j["nodeVersions"][0].get<std::string>().rfind("v20", 0), 0u);
+  EXPECT_TRUE(j["types"].contains("Timeout"));
+  EXPECT_GT(j["events"]["init"].get<int>(), 0);
+  EXPECT_EQ(j["events"]["before"], j["events"]["after"]);
+}
+
+TEST(Cli, NonTraceInputToEveryReaderCommandExits3) {
+  TempDir dir;
+  testing::WriteFile(dir.File("notes.txt"), "hello\n");
+  for (const char* cmd : {"stats", "replay", "graph", "check", "convert"}) {
+    std::string out = std::string(cmd) == "stats" ? "" : " -o " + Quote(dir.File("out"));
+    auto r = RunCommand(Bin() + " " + cmd + " " + Quote(dir.File("notes.txt")) + out);
+    EXPECT_EQ(r.exit_code, 3) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find("notes.txt: not an ahtrace trace"), std::string::npos) << cmd;
+    EXPECT_FALSE(std::filesystem::exists(dir.File("out"))) << cmd << " left a half-written output";
+  }
+}
+
+TEST(Cli, ReplayOutputIsNeverHalfWritten) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " replay " + Quote(testing::SourcePath("samples/timers/trace")) + " -o " +
+                      Quote(dir.File("no/such/dir/t.db")));
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("cannot create database"), std::string::npos) << r.err;
+}
+
+TEST(Cli, GraphRefusesTooLargeGraphsNamingTheFilters) {
+  TempDir dir;
+  auto r = RunCommand(Bin() + " graph " + Quote(testing::SourcePath("samples/http-als/trace")) +
+                      " --max-nodes 10 -o " + Quote(dir.File("g.svg")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("more than --max-nodes 10; narrow it with --root ID --depth N"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ahtrace
