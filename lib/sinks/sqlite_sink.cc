@@ -85,7 +85,7 @@ Status SqliteSink::Open(const std::string& path, const SqliteOptions& options) {
   path_ = path;
   tmp_path_ = path + ".tmp-" + std::to_string(getpid());
   std::remove(tmp_path_.c_str());
-  if (sqlite3_open_v2(tmp_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(tmp_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
