@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "check/check.h"
+#include "common/output_file.h"
 #include "cli/commands.h"
 
 namespace ahtrace::cli {
@@ -140,14 +141,16 @@ Runner SetupCheck(CLI::App* sub) {
     if (to_stdout) {
       std::fputs(text.c_str(), stdout);
     } else {
-      std::string tmp = o->output + ".tmp-" + std::to_string(getpid());
+      std::string tmp = TemporaryPathFor(o->output);
       FILE* f = std::fopen(tmp.c_str(), "wb");
       bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
       if (f) ok = std::fclose(f) == 0 && ok;
-      if (!ok || std::rename(tmp.c_str(), o->output.c_str()) != 0) {
+      if (!ok) {
         std::remove(tmp.c_str());
         return Fail(OutputError(o->output + ": cannot write the report"));
       }
+      Status renamed = RenameIntoPlace(tmp, o->output);
+      if (!renamed.ok()) return Fail(renamed);
       std::fprintf(stderr, "%s: %zu finding(s)\n", o->output.c_str(), report.findings.size());
     }
     return report.findings.empty() ? 0 : 1;

@@ -81,8 +81,12 @@ TEST_P(RecordedProgram, RecordsCompletelyAndReplaysWithoutDisagreement) {
     has_worker |= !s.is_main_thread;
     EXPECT_EQ(s.node_version.rfind("v20", 0), 0u) << s.node_version;
   }
-  if (p.name.find("worker") != std::string::npos) EXPECT_TRUE(has_worker);
-  if (p.name.find("child") != std::string::npos) EXPECT_GE(pids.size(), 2u);
+  if (p.name.find("worker") != std::string::npos) {
+    EXPECT_TRUE(has_worker);
+  }
+  if (p.name.find("child") != std::string::npos) {
+    EXPECT_GE(pids.size(), 2u);
+  }
 
   // Node's own view inside the hooks: eid inside before(x)/after(x) is x,
   // and every before has its after unless the program exits inside one.
@@ -102,7 +106,9 @@ TEST_P(RecordedProgram, RecordsCompletelyAndReplaysWithoutDisagreement) {
   // a callback entered before recording; replay checks those.)
   int unbalanced = 0;
   for (const auto& [key, n] : open) unbalanced += n > 0;
-  if (p.expected_exit == 0) EXPECT_EQ(unbalanced, 0);
+  if (p.expected_exit == 0) {
+    EXPECT_EQ(unbalanced, 0);
+  }
 
   // What the program printed (`STORE <label> <value>`) is what the recorder
   // saw getStore() return. Programs may read stores they do not print.

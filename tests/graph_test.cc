@@ -94,7 +94,9 @@ TEST(Graph, RootAndDepthKeepTheSubtree) {
   ASSERT_FALSE(sel.nodes.empty());
   EXPECT_EQ(sel.nodes[0]->async_id, 6);
   for (const auto* n : sel.nodes)
-    if (n->async_id != 6) EXPECT_EQ(sel.nodes[0]->key, sel.parent.at(n->key)) << "depth 1: children only";
+    if (n->async_id != 6) {
+      EXPECT_EQ(sel.nodes[0]->key, sel.parent.at(n->key)) << "depth 1: children only";
+    }
   EXPECT_EQ(sel.nodes.size(), 3u);  // Timeout 6, its TickObject 13 and Timeout 14
 }
 

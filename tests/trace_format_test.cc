@@ -195,3 +195,33 @@ TEST(Ndjson, RefusesUnknownVersion) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+// A field of the wrong type made nlohmann throw out of the reader (and the
+// CLI report an internal error); it is a problem on its line instead.
+TEST(Ndjson, WrongFieldTypesAreProblemsNotExceptions) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("t.ndjson"),
+                     "{\"format\":\"ahtrace-ndjson\",\"version\":1}\n"
+                     "{\"kind\":\"stream\",\"stream\":0,\"pid\":5}\n"
+                     "{\"kind\":\"store\",\"stream\":0,\"store\":1,\"label\":{\"nested\":true}}\n"
+                     "{\"kind\":7,\"stream\":0}\n"
+                     "{\"kind\":\"store\",\"stream\":0,\"store\":999999999,\"label\":\"x\"}\n"
+                     "{\"kind\":\"init\",\"stream\":0,\"asyncId\":2,\"type\":\"Timeout\",\"triggerAsyncId\":1}\n");
+  auto t = testing::ReadAll(dir.File("t.ndjson"));
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  EXPECT_EQ(t.events.size(), 1u);
+  ASSERT_EQ(t.problems.size(), 3u);
+  EXPECT_NE(t.problems[0].message.find("wrong type"), std::string::npos);
+  EXPECT_EQ(t.problems[0].Where(), dir.File("t.ndjson") + ":3");
+  EXPECT_NE(t.problems[2].message.find("store id 999999999 out of order"), std::string::npos);
+  testing::WriteFile(dir.File("h.ndjson"), "{\"format\":\"ahtrace-ndjson\",\"version\":\"one\"}\n");
+  auto h = testing::ReadAll(dir.File("h.ndjson"));
+  EXPECT_EQ(h.status.code(), StatusCode::kInvalidTrace);
+  EXPECT_NE(h.status.message().find("h.ndjson:1: bad header"), std::string::npos) << h.status.message();
+}
+
+}  // namespace
+}  // namespace ahtrace

@@ -1,5 +1,7 @@
 #include "graph/graph.h"
 
+#include "common/output_file.h"
+
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <unistd.h>
@@ -197,16 +199,6 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   return g;
 }
 
-Status RenameInto(const std::string& tmp, const std::string& path) {
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    return OutputError(path + ": cannot rename into place: " + ec.message());
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 GraphNode& GraphCollector::NodeFor(const Resource& r) {
@@ -367,7 +359,7 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
                 const std::string& path) {
   Agraph_t* g = Build(sel, streams, stores, options);
   bool to_stdout = path == "-";
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  std::string tmp = TemporaryPathFor(path);
   FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
   if (!f) {
     agclose(g);
@@ -380,7 +372,7 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
     std::remove(tmp.c_str());
     return OutputError(path + ": write failed");
   }
-  return RenameInto(tmp, path);
+  return RenameIntoPlace(tmp, path);
 }
 
 Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
@@ -390,7 +382,7 @@ Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
   Agraph_t* g = Build(sel, streams, stores, options);
   GVC_t* gvc = gvContext();
   Status result = Status::Ok();
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  std::string tmp = TemporaryPathFor(path);
   if (gvLayout(gvc, g, chosen.c_str()) != 0) {
     result = UsageError("layout engine \"" + chosen + "\" failed (is it a Graphviz engine: dot, sfdp, neato, fdp?)");
   } else {
@@ -404,7 +396,7 @@ Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
     std::remove(tmp.c_str());
     return result;
   }
-  return RenameInto(tmp, path);
+  return RenameIntoPlace(tmp, path);
 }
 
 }  // namespace ahtrace::graph

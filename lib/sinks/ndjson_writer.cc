@@ -1,5 +1,7 @@
 #include "sinks/ndjson_writer.h"
 
+#include "common/output_file.h"
+
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -64,7 +66,7 @@ json EventToJson(const Event& e, const StreamInfo& stream) {
 
 Status WriteNdjson(TraceReader& reader, const std::string& output) {
   bool to_stdout = output == "-";
-  std::string tmp = output + ".tmp";
+  std::string tmp = TemporaryPathFor(output);
   FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
   if (!f) return OutputError(output + ": cannot write: " + std::strerror(errno));
   LineWriter w(f);
@@ -105,12 +107,8 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
       if (!reader.status().ok()) return reader.status();
       return OutputError(output + ": write failed");
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, output, ec);
-    if (ec) {
-      std::remove(tmp.c_str());
-      return OutputError(output + ": cannot rename into place: " + ec.message());
-    }
+    Status renamed = RenameIntoPlace(tmp, output);
+    if (!renamed.ok()) return renamed;
   }
   return reader.status();
 }

@@ -1,5 +1,7 @@
 #include "sinks/sqlite_sink.h"
 
+#include "common/output_file.h"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -83,7 +85,7 @@ void SqliteSink::Step(sqlite3_stmt* st) {
 Status SqliteSink::Open(const std::string& path, const SqliteOptions& options) {
   options_ = options;
   path_ = path;
-  tmp_path_ = path + ".tmp-" + std::to_string(getpid());
+  tmp_path_ = TemporaryPathFor(path);
   std::remove(tmp_path_.c_str());
   if (sqlite3_open_v2(tmp_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -351,13 +353,7 @@ Status SqliteSink::Commit(const TraceReader& reader) {
     std::remove(tmp_path_.c_str());
     return OutputError(path_ + ": closing the database failed");
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp_path_, path_, ec);
-  if (ec) {
-    std::remove(tmp_path_.c_str());
-    return OutputError(path_ + ": cannot rename into place: " + ec.message());
-  }
-  return Status::Ok();
+  return RenameIntoPlace(tmp_path_, path_);
 }
 
 }  // namespace ahtrace

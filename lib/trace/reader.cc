@@ -34,11 +34,12 @@ uint32_t TraceReader::AddStream(StreamInfo info) {
   return static_cast<uint32_t>(streams_.size() - 1);
 }
 
-void TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind) {
+bool TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind) {
   auto& table = stores_[stream];
-  if (id <= 0 || id > static_cast<StoreId>(table.size()) + 1000000) return;
-  if (static_cast<size_t>(id) >= table.size()) table.resize(static_cast<size_t>(id) + 1);
+  if (id <= 0 || id > static_cast<StoreId>(table.size())) return false;
+  if (static_cast<size_t>(id) == table.size()) table.emplace_back();
   table[static_cast<size_t>(id)] = StoreInfo{id, std::move(label), std::move(kind)};
+  return true;
 }
 
 namespace {
@@ -253,7 +254,8 @@ class BinaryTraceReader : public TraceReader {
           Problem(path_, record_offset_, false, "store record with an invalid store id");
           continue;
         }
-        DefineStore(stream_, id, std::string(StringRef(name, "store label")), ValueKindName(aux));
+        if (!DefineStore(stream_, id, std::string(StringRef(name, "store label")), ValueKindName(aux)))
+          Problem(path_, record_offset_, false, "store id " + std::to_string(id) + " out of order; ignored");
         continue;
       }
       const char* kind_name = EventKindName(k);
@@ -340,29 +342,47 @@ class NdjsonTraceReader : public TraceReader {
         Problem(path_, line_no_, true, "not a JSON object");
         continue;
       }
-      if (!seen_header_) {
-        if (j.value("format", "") != "ahtrace-ndjson") {
-          status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) +
-                                 ": not an ahtrace trace (expected {\"format\":\"ahtrace-ndjson\",...})");
+      // nlohmann's typed accessors throw on a field of the wrong type: a
+      // bad line becomes a problem (the header: an invalid trace), never an
+      // exception out of the reader.
+      try {
+        if (!seen_header_) {
+          if (!ReadHeader(j)) return false;
+          continue;
+        }
+        if (Decode(j, ev)) return true;
+      } catch (const nlohmann::json::exception& e) {
+        if (!seen_header_) {
+          status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": bad header: " + e.what());
           return false;
         }
-        int64_t version = j.value("version", int64_t{0});
-        if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
-          status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": trace format version " +
-                                 std::to_string(version) + " is not supported");
-          return false;
-        }
-        version_ = static_cast<uint32_t>(version);
-        seen_header_ = true;
-        continue;
+        Problem(path_, line_no_, true, std::string("a field has the wrong type: ") + e.what());
       }
-      if (Decode(j, ev)) return true;
     }
     if (in_.bad()) status_ = InvalidTrace(path_ + ": read error");
     return false;
   }
 
  private:
+  // Line 1: {"format":"ahtrace-ndjson","version":1}. False (and status_
+  // set) when it is not.
+  bool ReadHeader(const json& j) {
+    if (j.value("format", "") != "ahtrace-ndjson") {
+      status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) +
+                             ": not an ahtrace trace (expected {\"format\":\"ahtrace-ndjson\",...})");
+      return false;
+    }
+    int64_t version = j.value("version", int64_t{0});
+    if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
+      status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": trace format version " +
+                             std::to_string(version) + " is not supported");
+      return false;
+    }
+    version_ = static_cast<uint32_t>(version);
+    seen_header_ = true;
+    return true;
+  }
+
   bool GetId(const json& j, const char* key, int64_t* out, bool required = true) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
@@ -413,7 +433,8 @@ class NdjsonTraceReader : public TraceReader {
     if (kind_name == "store") {
       int64_t id = 0;
       if (!GetId(j, "store", &id)) return false;
-      DefineStore(st.index, id, j.value("label", ""), j.value("valueKind", "other"));
+      if (!DefineStore(st.index, id, j.value("label", ""), j.value("valueKind", "other")))
+        Problem(path_, line_no_, true, "store id " + std::to_string(id) + " out of order; ignored");
       return false;
     }
     EventKind kind;

@@ -82,7 +82,10 @@ class TraceReader {
  protected:
   void Problem(const std::string& file, uint64_t location, bool is_line, std::string message);
   uint32_t AddStream(StreamInfo info);
-  void DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind);
+  // False (nothing defined) unless `id` is the next id or redefines one:
+  // the recorder numbers stores 1, 2, ... so anything else is damage, and
+  // accepting it would let a bad record allocate without bound.
+  bool DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind);
 
   Status status_;
   std::vector<StreamInfo> streams_;

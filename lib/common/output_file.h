@@ -1,0 +1,19 @@
+// Outputs (databases, DOT, pictures, NDJSON, reports) are written to a
+// temporary name beside the destination and renamed into place only when
+// complete, so a failed or interrupted command never leaves a half-written
+// file under the name the user asked for.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace ahtrace {
+
+// "<path>.tmp-<pid>": same directory, so the rename is atomic.
+std::string TemporaryPathFor(const std::string& path);
+
+// Renames `tmp` to `path`; on failure removes `tmp` and says why.
+Status RenameIntoPlace(const std::string& tmp, const std::string& path);
+
+}  // namespace ahtrace
