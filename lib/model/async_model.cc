@@ -245,7 +245,7 @@ void AsyncModel::OnInit(const Event& e) {
   r.trigger = e.trigger_id;
   r.creator = ExecutionAsyncId();
   r.creator_key = creator.key;
-  r.type = e.type;
+  r.type = e.type.empty() ? std::string_view("(no type)") : e.type;  // a damaged record
   r.site = e.site;
   r.init_seq = e.seq;
   r.init_ts_ns = e.ts_ns;

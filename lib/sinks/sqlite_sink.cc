@@ -13,7 +13,8 @@ extern const char kSchemaSql[];
 namespace {
 
 void BindText(sqlite3_stmt* st, int i, std::string_view s) {
-  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  // An empty view may have a null data(), which SQLite would store as NULL.
+  sqlite3_bind_text(st, i, s.empty() ? "" : s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
 }
 void BindOptText(sqlite3_stmt* st, int i, std::string_view s) {
   if (s.empty())
