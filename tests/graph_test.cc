@@ -128,3 +128,23 @@ TEST(Graph, AmbiguousRootAcrossThreadsAsksForAThread) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+TEST(Graph, HighlightsWhereCheckFoundTheContextLost) {
+  testing::TempDir dir;
+  auto r = testing::RunCommand(testing::Quote(testing::AhtraceBin()) + " graph " +
+                               testing::Quote(testing::SourcePath("samples/job-queue-lost/trace")) +
+                               " --kind execution -o " + testing::Quote(dir.File("g.dot")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string dot = testing::ReadFile(dir.File("g.dot"));
+  // The drain interval: the jobs read undefined there, and it is where the
+  // store disappeared (created at start-up without it).
+  size_t timeout = dot.find("label=\"Timeout 6\\njob-queue-lost/app.js:18:15\\ncontext lost here\\nstore disappears here\"");
+  EXPECT_NE(timeout, std::string::npos) << dot;
+  EXPECT_NE(dot.find("color=darkorange"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ahtrace

@@ -590,6 +590,7 @@ class Analyzer {
             if (w.storage != r.storage || w.store == kUndefinedStore) continue;
             rule = "enter-with-after-await";
             wanted = w.store;
+            if (const ResInfo* setter = Res(awaited->resolved_in)) f->break_async_id = setter->id;
             break_site = Location::Parse(w.site);
             evidence.push_back("enterWith(" + StoreLabel(r.stream, w.store) + ") at " + std::string(w.site) +
                                " ran in " + Describe(Res(awaited->resolved_in)) +
@@ -624,6 +625,8 @@ class Analyzer {
     f->storage = StorageLabel(r.stream, r.storage);
     f->pid = Stream(r.stream).pid;
     f->thread = Stream(r.stream).thread_id;
+    f->stream = r.stream;
+    f->read_async_id = current ? current->id : 0;
     f->seq = r.seq;
     std::string first_caller = FirstCaller(r.callers);
     f->title = r.store == kUndefinedStore
@@ -645,6 +648,7 @@ class Analyzer {
         }
       if (carrier) {
         const ResInfo* lost = exec[carrier - 1];
+        f->break_async_id = lost->id;
         broke = "the store was on " + Describe(exec[carrier]) + " (" +
                 StoreLabel(r.stream, StoreOf(exec[carrier], r.storage)) + "), but " + Describe(lost) +
                 " was created in its callback without it (outside run(), or inside exit())";
@@ -659,6 +663,7 @@ class Analyzer {
           }
         if (tcarrier) {
           const ResInfo* lost = trig[tcarrier - 1];
+          f->break_async_id = lost->id;
           broke = Describe(lost) + " was triggered by " + Describe(trig[tcarrier]) + ", which carried " +
                   StoreLabel(r.stream, StoreOf(trig[tcarrier], r.storage)) + ", but was created from " +
                   Describe(Res(lost->creator_key)) + ", where no store was current";
@@ -673,7 +678,10 @@ class Analyzer {
           broke = "no resource this code descends from ever carried the store: it ran from " + Describe(current) +
                   (origin != current ? ", which descends from " + Describe(origin) : "") +
                   ", created outside any run()";
-          if (origin) break_site = Location::Parse(origin->site);
+          if (origin) {
+            break_site = Location::Parse(origin->site);
+            f->break_async_id = origin->id;
+          }
         }
       }
       f->details.push_back("broke: " + broke);
@@ -721,6 +729,8 @@ class Analyzer {
       }
       f.pid = Stream(r->stream).pid;
       f.thread = Stream(r->stream).thread_id;
+      f.stream = r->stream;
+      f.read_async_id = r->id;
       auto trig = Chain(key, true);
       for (size_t i = 0; i < trig.size() && i < 8; ++i) f.chain.push_back(Describe(trig[i]));
       f.details.push_back("created in: " + Describe(Res(r->creator_key)));

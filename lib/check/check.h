@@ -44,6 +44,9 @@ struct CheckFinding {
   std::string hint;          // what usually fixes it
   std::string fingerprint;   // stable across runs and machines
   int64_t pid = 0, thread = 0;
+  uint32_t stream = 0;       // index of the stream in the trace
+  int64_t read_async_id = 0;   // the resource the read (or leak) is about, 0 if none
+  int64_t break_async_id = 0;  // the resource where the store disappeared, 0 if none
   uint64_t seq = 0;          // first occurrence, in its stream
   int occurrences = 1;
 };

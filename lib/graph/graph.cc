@@ -173,8 +173,20 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
     if (n->context_lost) {
       Set(node, "color", "red");
       Set(node, "penwidth", "3");
-      label += "\\ngetStore() undefined here";
-      tooltip += "; getStore() returned undefined while it ran";
+      label += "\\ncontext lost here";
+      tooltip += "; getStore() lost the store while it ran (ahtrace check)";
+    }
+    if (n->context_break) {
+      Set(node, "color", "darkorange");
+      Set(node, "penwidth", "3");
+      Set(node, "style", "rounded,filled,bold");
+      label += "\\nstore disappears here";
+      tooltip += "; where the store disappeared (ahtrace check)";
+    }
+    if (n->leaked) {
+      Set(node, "color", "purple");
+      Set(node, "penwidth", "3");
+      tooltip += "; reported as a leak (ahtrace check --leaks)";
     }
     if (n->has_mismatch) {
       Set(node, "color", "red");
@@ -214,7 +226,7 @@ GraphNode& GraphCollector::NodeFor(const Resource& r) {
     n.init_ts_ns = r.init_ts_ns;
     n.synthetic = r.synthetic;
   }
-  live_keys_[{r.stream, r.id.value}] = r.key;
+  keys_[{r.stream, r.id.value}] = r.key;
   return n;
 }
 
@@ -222,12 +234,12 @@ void GraphCollector::OnInit(const Event& e, const Resource& r) { NodeFor(r); }
 
 void GraphCollector::OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store,
                                 StoreCause cause) {
+  // Colour by the store the resource was created with, or the one
+  // enterWith() gave it for good; run() only lends a store for a while.
+  if (cause == StoreCause::kRun || cause == StoreCause::kRunRestore) return;
   GraphNode& n = NodeFor(r);
-  if (cause != StoreCause::kInit && !n.stores.empty() && store == kUndefinedStore) return;
   for (auto& slot : n.stores) {
     if (slot.storage == storage) {
-      // Colour by the store the resource was created with, or the first
-      // one it was given (run/enterWith inside its callback).
       if (slot.store == kUndefinedStore) slot.store = store;
       return;
     }
@@ -235,21 +247,19 @@ void GraphCollector::OnStoreSet(const Event* e, const Resource& r, StorageId sto
   n.stores.push_back({storage, store});
 }
 
-void GraphCollector::OnGetStore(const Event& e, StoreId expected, const Resource& current) {
-  if (e.store == kUndefinedStore && current.key != 0) NodeFor(current).context_lost = true;
+GraphNode* GraphCollector::Find(uint32_t stream, int64_t async_id) {
+  auto it = keys_.find({stream, async_id});
+  return it == keys_.end() ? nullptr : &nodes_[it->second];
 }
 
 void GraphCollector::OnFinding(const Finding& f) {
   if (!std::strstr(f.kind, "mismatch")) return;
-  auto it = live_keys_.find({f.stream, f.async_id.value});
-  if (it != live_keys_.end()) nodes_[it->second].has_mismatch = true;
+  if (GraphNode* n = Find(f.stream, f.async_id.value)) n->has_mismatch = true;
 }
 
 void GraphCollector::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                                  const std::vector<CallbackSpan>& unfinished) {
   for (const Resource* r : alive) NodeFor(*r).alive_at_end = !r->synthetic;
-  for (auto it = live_keys_.begin(); it != live_keys_.end();)
-    it = it->first.first == stream ? live_keys_.erase(it) : std::next(it);
 }
 
 Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,

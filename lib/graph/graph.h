@@ -34,7 +34,9 @@ struct GraphNode {
   bool synthetic = false;
   bool alive_at_end = false;
   bool has_mismatch = false;   // a finding of kind *-mismatch points at it
-  bool context_lost = false;   // getStore() returned undefined while running in it
+  bool context_lost = false;   // `check` found a lost store read while this resource ran
+  bool context_break = false;  // `check` found the store disappeared at this resource
+  bool leaked = false;         // `check --leaks` reported it
   std::vector<StoreSlot> stores;  // as propagated at init
 };
 
@@ -42,18 +44,19 @@ class GraphCollector : public ModelSink {
  public:
   void OnInit(const Event& e, const Resource& r) override;
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override;
-  void OnGetStore(const Event& e, StoreId expected, const Resource& current) override;
   void OnFinding(const Finding& f) override;
   void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                    const std::vector<CallbackSpan>& unfinished) override;
 
   // Nodes by key (creation order).
   const std::map<uint64_t, GraphNode>& nodes() const { return nodes_; }
+  // The node of an async id in a stream, or null.
+  GraphNode* Find(uint32_t stream, int64_t async_id);
 
  private:
   GraphNode& NodeFor(const Resource& r);
   std::map<uint64_t, GraphNode> nodes_;
-  std::map<std::pair<uint32_t, int64_t>, uint64_t> live_keys_;  // (stream, async id) -> key
+  std::map<std::pair<uint32_t, int64_t>, uint64_t> keys_;  // (stream, async id) -> key
 };
 
 struct GraphOptions {
