@@ -277,5 +277,15 @@ TEST(Model, FinishReportsOpenCallbacksAndHandsOverTheLiveResources) {
   EXPECT_EQ(s.sink().alive[1]->id, AsyncId(2));
 }
 
+TEST(Model, AsyncContextFrameRuntimesAreNotJudgedOnStores) {
+  // node 24's AsyncLocalStorage does not propagate through init hooks: the
+  // model says so once instead of reporting every read as a mismatch.
+  Script s;
+  s.model().SetAsyncContextFrame(true);
+  s.Create(1).Init(2, "Timeout", 1).Before(2).GetStore(1, 5).After(2);
+  EXPECT_EQ(s.sink().Kinds(), std::vector<std::string>{"unsupported-runtime"});
+  EXPECT_EQ(s.sink().findings[0].severity, Severity::kInfo);
+}
+
 }  // namespace
 }  // namespace ahtrace

@@ -57,6 +57,15 @@ AsyncModel::AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* n
   top_level_.synthetic = true;
 }
 
+void AsyncModel::SetAsyncContextFrame(bool on) {
+  check_stores_ = !on;
+  if (on) {
+    Report(nullptr, finding_kind::kUnsupportedRuntime, Severity::kInfo, AsyncId(0), "", "",
+           "this stream's AsyncLocalStorage runs on AsyncContextFrame (node >= 24): store propagation is not "
+           "modelled, getStore() results are not compared");
+  }
+}
+
 void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
                         std::string observed, std::string message) {
   ++findings_;
@@ -415,7 +424,7 @@ void AsyncModel::OnAls(const Event& e) {
   switch (e.kind) {
     case EventKind::kAlsGetStore: {
       StoreId expected = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
-      if (expected != e.store) {
+      if (expected != e.store && check_stores_) {
         Report(&e, finding_kind::kStoreMismatch, Severity::kError, current.id, StoreText(expected),
                StoreText(e.store),
                "getStore() of storage " + std::to_string(s->id) + " in async id " + Id(current.id) + ": model " +

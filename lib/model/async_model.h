@@ -117,6 +117,12 @@ class AsyncModel {
   // that keys are unique and deterministic; `sink` may be null.
   AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* next_span_key, ModelSink* sink);
 
+  // Stores propagate through AsyncContextFrame, not the init hook, on node
+  // >= 24 (and with --experimental-async-context-frame): the model does
+  // not simulate that, so it stops comparing getStore() results and says
+  // so once (an info finding).
+  void SetAsyncContextFrame(bool on);
+
   // Applies one event of this model's stream, checking it first.
   void Apply(const Event& e);
   // Ends the stream: reports callbacks still open and hands the live
@@ -184,6 +190,7 @@ class AsyncModel {
   std::unordered_map<StorageId, StorageState> storages_;
   int64_t first_init_id_ = 0;   // ids below it were created before recording
   bool started_ = false;        // the first event has been applied
+  bool check_stores_ = true;    // false on AsyncContextFrame runtimes
   AsyncId top_level_eid_{1};    // what executionAsyncId() reads with an empty stack
 };
 

@@ -30,6 +30,7 @@ constexpr const char* kUnfinishedCallback = "unfinished-callback";  // before wi
 constexpr const char* kUnknownStorage = "unknown-storage";
 constexpr const char* kAlsUnbalanced = "als-unbalanced";      // run/exit end without its begin
 constexpr const char* kBadRecord = "bad-record";              // the reader could not decode a record
+constexpr const char* kUnsupportedRuntime = "unsupported-runtime";  // e.g. AsyncContextFrame (node >= 24)
 }  // namespace finding_kind
 
 struct Finding {

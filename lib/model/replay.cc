@@ -49,6 +49,7 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
       uint32_t index = static_cast<uint32_t>(streams_announced++);
       if (event_sink) event_sink->OnStream(index, reader.streams()[index]);
       models.push_back(std::make_unique<AsyncModel>(index, &next_resource_key, &next_span_key, sink));
+      if (reader.streams()[index].async_context_frame) models.back()->SetAsyncContextFrame(true);
     }
   };
   Event ev;
