@@ -2,7 +2,6 @@
 #include <filesystem>
 #include <memory>
 
-#include "check/check.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
 
@@ -71,26 +70,8 @@ Runner SetupGraph(CLI::App* sub) {
     ReplaySummary summary;
     status = Replay(*reader, &collector, nullptr, &summary);
     if (!status.ok()) return Fail(status);
-    // Highlight what `check` finds: where the store was lost and where it
-    // disappeared (and leaks, which check reports only when asked).
-    {
-      auto check_reader = OpenTrace(o->trace, &status);
-      if (!check_reader) return Fail(status);
-      check::CheckOptions copts;
-      copts.leaks = true;
-      copts.hook_rules = copts.mismatches = false;
-      check::CheckReport report;
-      status = check::RunCheck(*check_reader, copts, nullptr, &report);
-      if (!status.ok()) return Fail(status);
-      for (const auto& f : report.findings) {
-        if (graph::GraphNode* n = collector.Find(f.stream, f.read_async_id)) {
-          if (f.rule == "leak") n->leaked = true;
-          else n->context_lost = true;
-        }
-        if (graph::GraphNode* n = f.break_async_id ? collector.Find(f.stream, f.break_async_id) : nullptr)
-          n->context_break = true;
-      }
-    }
+    status = graph::HighlightCheckFindings(o->trace, &collector);
+    if (!status.ok()) return Fail(status);
     graph::SelectedGraph selected;
     status = graph::SelectGraph(collector, reader->streams(), g, &selected);
     if (!status.ok()) return Fail(status);

@@ -1,5 +1,6 @@
 #include "graph/graph.h"
 
+#include "check/check.h"
 #include "common/output_file.h"
 
 #include <graphviz/cgraph.h>
@@ -260,6 +261,29 @@ void GraphCollector::OnFinding(const Finding& f) {
 void GraphCollector::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                                  const std::vector<CallbackSpan>& unfinished) {
   for (const Resource* r : alive) NodeFor(*r).alive_at_end = !r->synthetic;
+}
+
+Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector) {
+  Status status;
+  auto reader = OpenTrace(trace_path, &status);
+  if (!reader) return status;
+  check::CheckOptions options;
+  options.leaks = true;
+  options.hook_rules = options.mismatches = false;
+  check::CheckReport report;
+  status = check::RunCheck(*reader, options, nullptr, &report);
+  if (!status.ok()) return status;
+  for (const auto& f : report.findings) {
+    if (GraphNode* n = collector->Find(f.stream, f.read_async_id)) {
+      if (f.rule == "leak")
+        n->leaked = true;
+      else
+        n->context_lost = true;
+    }
+    if (GraphNode* n = f.break_async_id ? collector->Find(f.stream, f.break_async_id) : nullptr)
+      n->context_break = true;
+  }
+  return Status::Ok();
 }
 
 Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,

@@ -59,6 +59,11 @@ class GraphCollector : public ModelSink {
   std::map<std::pair<uint32_t, int64_t>, uint64_t> keys_;  // (stream, async id) -> key
 };
 
+// Runs `check` (context loss and leaks) on the trace at `trace_path` and
+// marks its findings on the collected nodes: where a store was lost, where
+// it disappeared, what leaked.
+Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector);
+
 struct GraphOptions {
   GraphKind kind = GraphKind::kTrigger;
   std::optional<int64_t> root;       // async id whose subgraph to keep
