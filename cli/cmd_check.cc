@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 
 namespace ahtrace::cli {
+
 Runner SetupCheck(CLI::App* sub) {
   struct Options {
     std::string trace, baseline, output = "-", format = "text", config, allow_file;
