@@ -98,7 +98,7 @@ Status SqliteSink::Open(const std::string& path, const SqliteOptions& options) {
   std::string tables = schema.substr(0, schema.find("-- @indexes"));
   // The output is rebuilt from scratch on any failure, so durability
   // settings would only cost time.
-  Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+  Exec("PRAGMA page_size=65536; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
   Exec(tables);
   Exec("BEGIN");
