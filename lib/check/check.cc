@@ -390,6 +390,7 @@ class Analyzer {
     if (options_.hook_rules || options_.mismatches) ModelFindings(add);
 
     for (auto& f : found_) {
+      RelativiseToCwd(&f);
       if (options_.allow.count(f.fingerprint)) {
         ++out->allowed;
       } else if (baseline_ && baseline_->fingerprints.count(f.fingerprint)) {
@@ -409,6 +410,25 @@ class Analyzer {
   }
 
  private:
+  // Paths under the recording's working directory (usually the project
+  // root) are shown relative to it: shorter to read, and what SARIF
+  // viewers resolve against the checkout.
+  void RelativiseToCwd(CheckFinding* f) {
+    const std::string& cwd = f->stream < reader_.streams().size() ? Cwd(f->stream) : std::string();
+    if (cwd.empty() || cwd == "/") return;
+    const std::string prefix = cwd + "/";
+    auto strip = [&](std::string& text) {
+      for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+        text.erase(at, prefix.size());
+    };
+    strip(f->where.file);
+    strip(f->break_site.file);
+    strip(f->storage);
+    strip(f->title);
+    for (auto& c : f->chain) strip(c);
+    for (auto& d : f->details) strip(d);
+  }
+
   const ResInfo* Res(uint64_t key) const {
     auto it = c_.res_.find(key);
     return it == c_.res_.end() ? nullptr : &it->second;

@@ -166,11 +166,17 @@ nlohmann::json ReportSarif(const CheckReport& r) {
   json rules = json::array();
   for (const auto& rh : kRuleHelp)
     rules.push_back({{"id", rh[0]}, {"shortDescription", {{"text", rh[1]}}}});
+  // Relative paths (under the recording's working directory) resolve
+  // against %SRCROOT%, the checkout; others are absolute file URIs.
   auto physical = [](const Location& l) -> json {
-    std::string uri = l.file;
-    if (!uri.empty() && uri[0] == '/') uri = "file://" + uri;
+    json artifact;
+    if (!l.file.empty() && l.file[0] == '/') {
+      artifact = {{"uri", "file://" + l.file}};
+    } else {
+      artifact = {{"uri", l.file}, {"uriBaseId", "%SRCROOT%"}};
+    }
     return {{"physicalLocation",
-             {{"artifactLocation", {{"uri", uri}}},
+             {{"artifactLocation", artifact},
               {"region", {{"startLine", std::max(l.line, 1)}, {"startColumn", std::max(l.column, 1)}}}}}};
   };
   json results = json::array();
