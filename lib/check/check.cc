@@ -502,21 +502,35 @@ class Analyzer {
     for (const Frame& f : FramesOf(r.site, r.enclosing, r.callers)) {
       if (f.start.line == 0) continue;
       std::string file_name(f.file);
-      auto file = c_.under_store_.find(file_name);
-      if (file == c_.under_store_.end()) continue;
-      for (const auto& [start, furthest] : file->second) {
-        if (!(start < f.start)) break;
-        if (start == Pos{1, 1}) continue;  // module scope is not request code
-        int inside = sources_.Contains(file_name, start, f.start);
-        if (inside == 1 || (inside == -1 && f.start < furthest)) {
-          *where = "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
-                   " is defined inside the function at line " + std::to_string(start.line) +
-                   ", which ran under a store";
-          return true;
-        }
+      // Many reads come from the same function: judge each function once.
+      auto key = std::make_tuple(file_name, f.start.line, f.start.col);
+      auto cached = defined_under_store_.find(key);
+      if (cached == defined_under_store_.end())
+        cached = defined_under_store_.emplace(key, FunctionDefinedUnderStore(file_name, f)).first;
+      if (!cached->second.empty()) {
+        *where = cached->second;
+        return true;
       }
     }
     return false;
+  }
+
+  // Where the function starting at `f.start` is defined inside a function
+  // that ran under a store, a sentence saying so; else empty.
+  std::string FunctionDefinedUnderStore(const std::string& file_name, const Frame& f) {
+    auto file = c_.under_store_.find(file_name);
+    if (file == c_.under_store_.end()) return {};
+    for (const auto& [start, furthest] : file->second) {
+      if (!(start < f.start)) break;
+      if (start == Pos{1, 1}) continue;  // module scope is not request code
+      int inside = sources_.Contains(file_name, start, f.start);
+      if (inside == 1 || (inside == -1 && f.start < furthest)) {
+        return "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
+               " is defined inside the function at line " + std::to_string(start.line) +
+               ", which ran under a store";
+      }
+    }
+    return {};
   }
 
   bool MatchesRule(const Read& r) const {
@@ -582,8 +596,8 @@ class Analyzer {
             wanted = slot.store;
             break_site = Location::Parse(reg.site);
             evidence.push_back("the '" + std::string(r.event) + "' listener was registered at " +
-                               (reg.site.empty() ? std::string("(site not recorded)") : std::string(reg.site)) +
-                               " under " + StoreLabel(r.stream, slot.store) + ", and runs in the emitter's context");
+                               std::string(reg.site) + " under " + StoreLabel(r.stream, slot.store) +
+                               ", and runs in the emitter's context");
             hint =
                 "EventEmitter listeners run in the context of the code that emits, not the one that registered them. "
                 "Bind the listener when registering it: emitter.on('" +
@@ -789,6 +803,7 @@ class Analyzer {
   const Baseline* baseline_;
   SourceLines sources_;
   std::unordered_map<std::string, int> defined_at_;  // site key -> reads that saw a store
+  std::map<std::tuple<std::string, int, int>, std::string> defined_under_store_;  // function -> why, or ""
   std::map<std::pair<std::string, uint32_t>, std::string> normal_cache_;
   std::map<uint32_t, std::string> cwd_cache_;
   std::vector<CheckFinding> found_;
