@@ -99,7 +99,7 @@ Status SqliteSink::Open(const std::string& path, const SqliteOptions& options) {
   // The output is rebuilt from scratch on any failure, so durability
   // settings would only cost time.
   Exec("PRAGMA page_size=65536; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+       "PRAGMA cache_size=-65536;");
   Exec(tables);
   Exec("BEGIN");
   insert_event_ = Prepare(
