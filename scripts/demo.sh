@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets everything up, records a sample program, shows what was captured and
-# replays it into SQLite.   Usage: scripts/demo.sh [sample]  (default http-als)
+# Sets everything up, records a sample program, shows what was captured,
+# replays it into SQLite, checks it and draws its trigger graph.
+#   Usage: scripts/demo.sh [sample]   (default http-als; try job-queue-lost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -17,3 +18,8 @@ sqlite3 -header -column "$OUT/$SAMPLE.db" \
    JOIN store s ON s.stream_id = sr.stream_id AND s.store_id = sr.store_id
    JOIN store e ON e.stream_id = sr.stream_id AND e.store_id = sr.expected_store_id
    ORDER BY sr.stream_id, sr.seq"
+build/ahtrace graph "$OUT/$SAMPLE.trace" --fold ticks -o "$OUT/$SAMPLE.svg"
+echo "--- ahtrace check (exit 1 means it found context loss):"
+status=0
+build/ahtrace check "$OUT/$SAMPLE.trace" || status=$?
+echo "check exited with $status; trace, database and graph are in $OUT"
