@@ -59,14 +59,13 @@ std::vector<CorpusProgram> Corpus() {
 }
 
 // Losses the default check does not catch yet: another request's store
-// arriving through a batch, a buffer or a long-lived resource (the trace
-// shows a store, and nothing says it is the wrong one), or data queued and
-// stamped later. Each is caught with --expect-store or --baseline; see
-// README "What check finds". Listed so the test still fails if one of them
-// starts to be reported wrongly.
+// arriving through a batch, a buffer or a long-lived resource opened by the
+// first request (the trace shows a store, and nothing in it says it is the
+// wrong one), or data queued and stamped later. See README "What check
+// finds". Listed so the test still fails if one of them starts to be
+// reported at a wrong line.
 const std::set<std::string> kKnownMisses = {
-    "batch-loader.js", "buffered-logger.js", "connection-pool-lazy.js",
-    "enter-with-keepalive.js", "lazy-singleton.js", "stream-buffering.js",
+    "batch-loader.js", "buffered-logger.js", "connection-pool-lazy.js", "lazy-singleton.js", "stream-buffering.js",
 };
 
 class CheckCorpus : public ::testing::TestWithParam<CorpusProgram> {};

@@ -180,6 +180,7 @@ struct EnterWithInfo {
   StorageId storage;
   StoreId store;
   std::string_view site;
+  uint32_t callback;  // which callback of the resource (1 = first) called enterWith()
 };
 
 struct ListenerReg {
@@ -199,6 +200,7 @@ struct Read {
   int64_t emitter;
   std::string_view event;
   int64_t listeners = 0;
+  uint32_t callback = 0;  // which callback of the executing resource the read ran in
 };
 
 struct StorageInfo {
@@ -226,7 +228,7 @@ class Collector : public ModelSink {
       info.stores.push_back({storage, store});
       if (store != kUndefinedStore && e) NoteUnderStore(e->site, e->enclosing, {});
     } else if (cause == StoreCause::kEnterWith && e) {
-      enter_withs_[r.key].push_back({storage, store, e->site});
+      enter_withs_[r.key].push_back({storage, store, e->site, r.callbacks});
     }
   }
 
@@ -277,6 +279,7 @@ class Collector : public ModelSink {
       r.event = stack.back().event;
       r.listeners = stack.back().listeners;
     }
+    r.callback = current.callbacks;
     reads_.push_back(r);
     if (e.store != kUndefinedStore) NoteUnderStore(e.site, e.enclosing, e.callers);
   }
@@ -608,7 +611,32 @@ class Analyzer {
         }
       }
     }
-    if (r.store != kUndefinedStore && rule != "listener-context") return false;  // a defined store, no evidence it is wrong
+    // enterWith() leaking into later callbacks of the same resource: the
+    // store was set for good on a resource that runs again (a keep-alive
+    // connection's parser, an interval), so its next callback starts with
+    // the previous one's store.
+    if (r.store != kUndefinedStore && rule == "context-lost" && current && !current->synthetic) {
+      auto ew = c_.enter_withs_.find(r.res_key);
+      if (ew != c_.enter_withs_.end()) {
+        for (const auto& w : ew->second) {
+          if (w.storage != r.storage || w.store != r.store || w.callback >= r.callback) continue;
+          if (StoreOf(current, r.storage) == r.store) continue;  // created with it: not a leak
+          rule = "enter-with-leak";
+          break_site = Location::Parse(w.site);
+          f->break_async_id = current->id;
+          evidence.push_back("enterWith(" + StoreLabel(r.stream, w.store) + ") at " + std::string(w.site) +
+                             " ran in callback " + std::to_string(w.callback) + " of " + Describe(current) +
+                             "; this is callback " + std::to_string(r.callback) + " of the same resource");
+          hint =
+              "enterWith() sets the store on the current resource for good, and this resource runs again (a "
+              "keep-alive connection, an interval, a pooled object): its later callbacks start with the old store. "
+              "Use als.run(store, () => ...) around the work instead.";
+          break;
+        }
+      }
+    }
+    if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak")
+      return false;  // a defined store, no evidence it is wrong
     for (const ResInfo* x : Chain(r.res_key, false))
       if (std::find(x->detached.begin(), x->detached.end(), r.storage) != x->detached.end())
         return false;  // detached on purpose with exit() or disable()
@@ -663,8 +691,9 @@ class Analyzer {
     f->read_async_id = current ? current->id : 0;
     f->seq = r.seq;
     std::string first_caller = FirstCaller(r.callers);
-    f->title = r.store == kUndefinedStore
-                   ? "getStore() returned undefined"
+    f->title = r.store == kUndefinedStore ? "getStore() returned undefined"
+               : rule == "enter-with-leak"
+                   ? "getStore() returned " + StoreLabel(r.stream, r.store) + ", left by an earlier callback's enterWith()"
                    : "getStore() returned " + StoreLabel(r.stream, r.store) + ", not " + StoreLabel(r.stream, wanted);
     if (!first_caller.empty()) f->title += " (called from " + first_caller + ")";
 
@@ -725,7 +754,7 @@ class Analyzer {
           "for several). If the resource it runs in is created outside the request, create it inside "
           "als.run().";
     } else {
-      f->details.push_back("broke: " + std::string(rule == "listener-context" ? "listener registered at " : "set at ") +
+      f->details.push_back("broke: " + std::string(rule == "listener-context" ? "listener registered at " : "store set at ") +
                            break_site.ToString());
     }
     for (const auto& e : evidence) f->details.push_back("evidence: " + e);

@@ -50,6 +50,7 @@ const char* kRuleHelp[][2] = {
     {"context-lost", "An AsyncLocalStorage store was lost: getStore() returned undefined where the code expected a store."},
     {"listener-context", "An EventEmitter listener registered under one store ran in another context."},
     {"enter-with-after-await", "enterWith() after an await did not reach the caller."},
+    {"enter-with-leak", "enterWith() on a resource that runs again leaked the store into its later callbacks."},
     {"leak", "A handle was still alive at the end of the trace."},
     {"async-hooks-rule", "The trace breaks one of node's async_hooks rules."},
     {"model-mismatch", "ahtrace's model of node disagrees with what node reported."},
@@ -121,7 +122,9 @@ std::string ReportJunit(const CheckReport& r) {
   std::map<std::pair<std::string, std::string>, std::vector<const CheckFinding*>> cases;
   for (const auto& [family, site] : r.checked_sites) cases[{"context-lost", site}];
   for (const auto& f : r.findings) {
-    std::string rule = f.rule == "listener-context" || f.rule == "enter-with-after-await" ? "context-lost" : f.rule;
+    std::string rule = f.rule == "listener-context" || f.rule == "enter-with-after-await" || f.rule == "enter-with-leak"
+                           ? "context-lost"
+                           : f.rule;
     cases[{rule, f.where.empty() ? f.title : f.where.ToString()}].push_back(&f);
   }
   size_t failures = 0;
