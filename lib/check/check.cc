@@ -557,6 +557,14 @@ class Analyzer {
     return chain;
   }
 
+  // Index of the first ancestor (index > 0) created with a store for
+  // `storage`, or 0 if none was.
+  static size_t FirstCarrier(const std::vector<const ResInfo*>& chain, StorageId storage) {
+    for (size_t i = 1; i < chain.size(); ++i)
+      if (StoreOf(chain[i], storage) != kUndefinedStore) return i;
+    return 0;
+  }
+
   bool Judge(const Read& r, CheckFinding* f) {
     if (!r.enabled) return false;  // inside exit() or after disable(): deliberate
     const ResInfo* current = Res(r.res_key);
@@ -703,12 +711,7 @@ class Analyzer {
     f->details.push_back("ran in: " + Describe(current) +
                          (current && current->creator_key ? ", created in " + Describe(Res(current->creator_key)) : ""));
     if (rule == "context-lost") {
-      size_t carrier = 0;
-      for (size_t i = 1; i < exec.size(); ++i)
-        if (StoreOf(exec[i], r.storage) != kUndefinedStore) {
-          carrier = i;
-          break;
-        }
+      size_t carrier = FirstCarrier(exec, r.storage);
       if (carrier) {
         const ResInfo* lost = exec[carrier - 1];
         f->break_async_id = lost->id;
@@ -718,12 +721,7 @@ class Analyzer {
         break_site = Location::Parse(lost->site);
       } else {
         auto trig = Chain(r.res_key, true);
-        size_t tcarrier = 0;
-        for (size_t i = 1; i < trig.size(); ++i)
-          if (StoreOf(trig[i], r.storage) != kUndefinedStore) {
-            tcarrier = i;
-            break;
-          }
+        size_t tcarrier = FirstCarrier(trig, r.storage);
         if (tcarrier) {
           const ResInfo* lost = trig[tcarrier - 1];
           f->break_async_id = lost->id;
