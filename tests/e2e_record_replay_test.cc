@@ -143,3 +143,39 @@ INSTANTIATE_TEST_SUITE_P(Node20, RecordedProgram, ::testing::ValuesIn(AllProgram
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+// Node's own trace-event log (`--trace-event-categories node.async_hooks`)
+// is a trace too: replayed, it must keep node's stack rules everywhere.
+TEST(NodeTraceEvents, ReplayWithoutBrokenRules) {
+  for (const char* program : {"timers.js", "net.js", "worker.js", "promise_all.js"}) {
+    testing::TempDir dir;
+    auto run = testing::RunCommand("cd " + testing::Quote(dir.path()) +
+                                   " && node --trace-event-categories node.async_hooks " +
+                                   testing::Quote(testing::SourcePath(std::string("tests/e2e_programs/") + program)));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    auto t = testing::ReadAll(dir.File("node_trace.1.log"));
+    ASSERT_TRUE(t.status.ok()) << t.status.message();
+    EXPECT_TRUE(t.problems.empty());
+    ASSERT_FALSE(t.reader->streams().empty());
+    EXPECT_EQ(t.reader->streams()[0].format, "node-trace-events");
+    EXPECT_EQ(t.reader->streams()[0].node_version.rfind("v20", 0), 0u);
+    size_t inits = 0;
+    for (const auto& e : t.events) inits += e.kind == EventKind::kInit;
+    EXPECT_GT(inits, 3u) << program;
+
+    Status st;
+    auto reader = OpenTrace(dir.File("node_trace.1.log"), &st);
+    ASSERT_TRUE(reader);
+    CollectFindings findings;
+    ReplaySummary summary;
+    ASSERT_TRUE(Replay(*reader, &findings, nullptr, &summary).ok());
+    for (const auto& f : findings.findings)
+      if (f.severity == Severity::kError) ADD_FAILURE() << program << ": " << f.kind << ": " << f.message;
+  }
+}
+
+}  // namespace
+}  // namespace ahtrace

@@ -1,5 +1,7 @@
 #include "trace/reader.h"
 
+#include "trace/trace_events_reader.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -557,10 +559,16 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) 
   size_t skip = 0;
   while (skip < 8 && (first[skip] == ' ' || first[skip] == '\n' || first[skip] == '\r' || first[skip] == '\t')) ++skip;
   if (skip < 8 && first[skip] == '{') {
+    char head[256] = {0};
+    in.read(head, sizeof head - 1);
+    std::string start(head, static_cast<size_t>(in.gcount()));
+    if (LooksLikeTraceEvents(start)) return OpenTraceEvents(path, status);
+    in.clear();
+    in.seekg(0);
     *status = Status::Ok();
     return std::make_unique<NdjsonTraceReader>(path, std::move(in));
   }
-  *status = InvalidTrace(path + ": not an ahtrace trace (neither a binary stream nor NDJSON)");
+  *status = InvalidTrace(path + ": not an ahtrace trace (neither a binary stream, NDJSON, nor a node trace-event log)");
   return nullptr;
 }
 
