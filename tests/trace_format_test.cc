@@ -225,3 +225,28 @@ TEST(Ndjson, WrongFieldTypesAreProblemsNotExceptions) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+TEST(NodeTraceEventLog, BadEventsAreProblemsAndReportedToTheCaller) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.File("node_trace.1.log"),
+                     R"({"traceEvents":[)"
+                     R"({"pid":1,"tid":1,"ts":5,"ph":"b","cat":"node,node.async_hooks","name":"Timeout","id":"0x2","args":{"data":{"triggerAsyncId":1,"executionAsyncId":1}}},)"
+                     R"({"pid":1,"tid":1,"ts":3,"ph":"b","cat":"node,node.async_hooks","name":"X","id":"0x3"},)"
+                     R"({"pid":1,"tid":1,"ts":4,"ph":"e","cat":"node,node.async_hooks","name":"Y","id":"zz"},)"
+                     R"({"pid":1,"tid":1,"ts":6,"ph":"e","cat":"node,node.async_hooks","name":"Timeout","id":"0xffffffffffffffff"},)"
+                     R"({"pid":1,"tid":1,"ts":1,"ph":"M","cat":"__metadata","name":"version","args":{"node":"20.20.2"}}]})");
+  auto t = testing::ReadAll(dir.File("node_trace.1.log"));
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  ASSERT_EQ(t.events.size(), 1u);  // the init; the id -1 destroy is skipped
+  EXPECT_EQ(t.events[0].type, "Timeout");
+  EXPECT_EQ(t.reader->streams()[0].node_version, "v20.20.2");
+  ASSERT_EQ(t.problems.size(), 2u);
+  EXPECT_NE(t.problems[0].message.find("trace event 2"), std::string::npos);
+  EXPECT_NE(t.problems[1].message.find("bad async id \"zz\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ahtrace

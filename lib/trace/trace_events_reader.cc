@@ -48,7 +48,7 @@ class TraceEventsReader : public TraceReader {
       try {
         Classify(te, order, &by_thread, &node_version);
       } catch (const json::exception& e) {
-        Problem(path_, order, false, std::string("trace event ") + std::to_string(order) + ": " + e.what());
+        Defer(order, std::string("trace event ") + std::to_string(order) + ": " + e.what());
       }
     }
     // Each (pid, tid) is one stream; node writes events in per-thread
@@ -78,6 +78,10 @@ class TraceEventsReader : public TraceReader {
   }
 
   bool Next(Event* ev) override {
+    // Problems found while loading wait for the caller's problem callback,
+    // which is set after the reader is opened.
+    for (auto& [location, message] : deferred_) Problem(path_, location, false, std::move(message));
+    deferred_.clear();
     if (next_ >= queue_.size()) return false;
     *ev = queue_[next_++];
     return true;
@@ -101,7 +105,7 @@ class TraceEventsReader : public TraceReader {
     // their real destroy; there is no resource to apply it to.
     auto id = static_cast<int64_t>(std::strtoull(hex.c_str(), &end, 16));
     if (hex.empty() || !end || *end != '\0' || errno == ERANGE) {
-      Problem(path_, order, false, "trace event " + std::to_string(order) + ": bad async id \"" + hex + "\"");
+      Defer(order, "trace event " + std::to_string(order) + ": bad async id \"" + hex + "\"");
       return;
     }
     if (id < 0) return;
@@ -126,7 +130,10 @@ class TraceEventsReader : public TraceReader {
     (*by_thread)[{pid, te.value("tid", int64_t{0})}].push_back(std::move(p));
   }
 
+  void Defer(uint64_t location, std::string message) { deferred_.emplace_back(location, std::move(message)); }
+
   std::string path_;
+  std::vector<std::pair<uint64_t, std::string>> deferred_;
   std::vector<Event> queue_;
   size_t next_ = 0;
   std::unordered_set<std::string> types_;  // string_views in events point here
