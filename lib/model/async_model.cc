@@ -55,6 +55,10 @@ AsyncModel::AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* n
   top_level_.id = AsyncId(1);
   top_level_.type = "(top-level)";
   top_level_.synthetic = true;
+  process_.stream = stream;  // its key is given on first use
+  process_.id = AsyncId(0);
+  process_.type = "(process)";
+  process_.synthetic = true;
 }
 
 void AsyncModel::SetAsyncContextFrame(bool on) {
@@ -87,10 +91,33 @@ void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId 
 }
 
 AsyncId AsyncModel::ExecutionAsyncId() const { return stack_.empty() ? top_level_eid_ : stack_.back().id; }
+
+// When node itself emits 'exit' or 'beforeExit' (the loop ran dry), it
+// does so through MakeCallback on the process object with async context
+// {0, 0}: executionAsyncId() is 0 and executionAsyncResource() is the
+// process object, so a store set at the top level is not visible there
+// (observed). When the program calls process.exit() from a callback, the
+// emit runs inside that callback instead and nothing changes.
+void AsyncModel::OnProcessEmit(const Event& e) {
+  if (e.kind == EventKind::kProcessEmitBegin) {
+    if (!stack_.empty() || (e.observed && e.observed_eid != AsyncId(0))) return;
+    Frame f;
+    f.id = AsyncId(0);
+    f.trigger = AsyncId(0);
+    f.process_scope = true;
+    stack_.push_back(f);
+    if (!process_used_) process_.key = ++*next_resource_key_;
+    process_used_ = true;
+    return;
+  }
+  auto it = std::find_if(stack_.rbegin(), stack_.rend(), [](const Frame& f) { return f.process_scope; });
+  if (it != stack_.rend()) stack_.erase(std::next(it).base(), stack_.end());
+}
 AsyncId AsyncModel::TriggerAsyncId() const { return stack_.empty() ? AsyncId(0) : stack_.back().trigger; }
 
 const Resource& AsyncModel::ExecutionResource() const {
   if (stack_.empty()) return top_level_;
+  if (stack_.back().process_scope) return process_;
   const Resource* r = Find(stack_.back().id);
   return r ? *r : top_level_;
 }
@@ -172,6 +199,10 @@ void AsyncModel::Apply(const Event& e) {
     case EventKind::kEmitEnd:
       CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
       if (sink_) sink_->OnContextEvent(e, ExecutionResource());
+      break;
+    case EventKind::kProcessEmitBegin:
+    case EventKind::kProcessEmitEnd:
+      OnProcessEmit(e);
       break;
     case EventKind::kStreamEnd:
     case EventKind::kString:
@@ -489,7 +520,7 @@ void AsyncModel::OnAls(const Event& e) {
 }
 
 void AsyncModel::Finish() {
-  while (!stack_.empty() && stack_.back().hidden) stack_.pop_back();
+  while (!stack_.empty() && (stack_.back().hidden || stack_.back().process_scope)) stack_.pop_back();
   std::vector<CallbackSpan> unfinished;
   for (const auto& f : stack_) unfinished.push_back(f.span);
   if (!stack_.empty()) {
@@ -500,6 +531,7 @@ void AsyncModel::Finish() {
   std::vector<const Resource*> alive;
   alive.reserve(live_.size() + 1);
   alive.push_back(&top_level_);
+  if (process_used_) alive.push_back(&process_);
   for (const auto& [id, r] : live_) alive.push_back(&r);
   std::sort(alive.begin(), alive.end(), [](const Resource* a, const Resource* b) { return a->key < b->key; });
   if (sink_) sink_->OnStreamEnd(stream_, alive, unfinished);

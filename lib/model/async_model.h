@@ -143,7 +143,8 @@ class AsyncModel {
     AsyncId id;
     AsyncId trigger;
     CallbackSpan span;
-    bool hidden = false;  // pushed by node without hooks (see EnterHiddenScope)
+    bool hidden = false;  // pushed by node without hooks (see TrackHiddenScopes)
+    bool process_scope = false;  // node's own callback scope on the process object
   };
   struct AlsFrame {
     bool is_run;          // run() or exit()
@@ -162,6 +163,7 @@ class AsyncModel {
   void OnAls(const Event& e);
 
   void TrackHiddenScopes(const Event& e);
+  void OnProcessEmit(const Event& e);
   void AdoptStartContext(const Event& e);
   Resource* Lookup(AsyncId id);
   Resource& Placeholder(const Event& e, AsyncId id, const char* why);
@@ -180,6 +182,8 @@ class AsyncModel {
   uint64_t findings_ = 0;
 
   Resource top_level_;  // executionAsyncResource() with an empty stack
+  Resource process_;    // the process object, resource of node's 'exit'/'beforeExit' scope
+  bool process_used_ = false;
   std::unordered_map<int64_t, Resource> live_;
   // Recently destroyed resources, oldest first: a destroyed AsyncResource
   // can still run, and late events should name what they refer to.

@@ -107,6 +107,8 @@ const K_ALS_GET_STORE = 39;
 const K_LISTENER_ADD = 48;
 const K_EMIT_BEGIN = 49;
 const K_EMIT_END = 50;
+const K_PROCESS_EMIT_BEGIN = 51;
+const K_PROCESS_EMIT_END = 52;
 const K_STREAM_END = 63;
 
 const MARK = typeof Symbol === 'function' ? Symbol.for('ahtrace.recorder') : '__ahtrace_recorder';
@@ -964,13 +966,24 @@ function start(dir) {
 
   // streamEnd goes after the program's own 'exit' listeners: wrap process.emit.
   const origEmit = process.emit;
+  // 'exit' and 'beforeExit' are marked (processEmitBegin/End): when node
+  // emits them itself, it does so inside a callback scope whose resource is
+  // the process object, so getStore() there reads the process object's
+  // store, not the top level's (observed); replay needs to know.
   process.emit = function emit(ev) {
-    if (ev !== 'exit') return Reflect.apply(origEmit, this, arguments);
+    if (ev !== 'exit' && ev !== 'beforeExit') return Reflect.apply(origEmit, this, arguments);
+    const marked = recording && this === process;
+    if (marked) {
+      try { put(K_PROCESS_EMIT_BEGIN, intern(ev), 0, 0, 0, 0); } catch (e) { fail(e); }
+    }
     try {
       return Reflect.apply(origEmit, this, arguments);
     } finally {
+      if (marked && recording) {
+        try { put(K_PROCESS_EMIT_END, intern(ev), 0, 0, 0, 0); } catch (e) { fail(e); }
+      }
       // process._exiting is false when a program emits 'exit' itself.
-      if (this === process && process._exiting !== false) finish(exitCodeNow(arguments[1]), 0);
+      if (ev === 'exit' && this === process && process._exiting !== false) finish(exitCodeNow(arguments[1]), 0);
     }
   };
   const origListeners = process.listeners;

@@ -45,6 +45,8 @@ json EventToJson(const Event& e, const StreamInfo& stream) {
       j["store"] = e.store;
   } else if (e.kind == EventKind::kStreamEnd) {
     j["exitCode"] = e.exit_code;
+  } else if (e.kind == EventKind::kProcessEmitBegin || e.kind == EventKind::kProcessEmitEnd) {
+    j["event"] = std::string(e.type);
   } else if (e.kind == EventKind::kListenerAdd || e.kind == EventKind::kEmitBegin ||
              e.kind == EventKind::kEmitEnd) {
     j["event"] = std::string(e.type);

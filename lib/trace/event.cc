@@ -25,6 +25,8 @@ constexpr KindName kKindNames[] = {
     {EventKind::kListenerAdd, "listenerAdd"},
     {EventKind::kEmitBegin, "emitBegin"},
     {EventKind::kEmitEnd, "emitEnd"},
+    {EventKind::kProcessEmitBegin, "processEmitBegin"},
+    {EventKind::kProcessEmitEnd, "processEmitEnd"},
     {EventKind::kStreamEnd, "streamEnd"},
 };
 }  // namespace

@@ -37,6 +37,8 @@ enum class EventKind : uint32_t {
   kListenerAdd = 48,
   kEmitBegin = 49,
   kEmitEnd = 50,
+  kProcessEmitBegin = 51,  // process 'exit' / 'beforeExit' listeners start
+  kProcessEmitEnd = 52,
   kStreamEnd = 63,
 };
 

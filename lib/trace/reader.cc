@@ -464,6 +464,8 @@ class NdjsonTraceReader : public TraceReader {
       if (!GetId(j, "exitCode", &e.exit_code, false)) return false;
       streams_[st.index].ended_cleanly = true;
       streams_[st.index].exit_code = e.exit_code;
+    } else if (kind == EventKind::kProcessEmitBegin || kind == EventKind::kProcessEmitEnd) {
+      e.type = Intern(j, "event");
     } else if (kind == EventKind::kListenerAdd || kind == EventKind::kEmitBegin || kind == EventKind::kEmitEnd) {
       e.type = Intern(j, "event");
       if (!GetId(j, "emitter", &e.emitter)) return false;
