@@ -328,10 +328,12 @@ Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo
   std::vector<uint64_t> roots;
   for (uint64_t key : visible) {
     uint64_t p = visible_parent[key];
-    if (p)
-      children[p].push_back(key);
-    else
-      roots.push_back(key);
+    if (p) children[p].push_back(key);
+  }
+  for (uint64_t key : visible) {
+    // A synthetic context nothing was created in ((process) when no exit
+    // listener made anything) is noise, not a root.
+    if (!visible_parent[key] && (!nodes.at(key).synthetic || children.count(key))) roots.push_back(key);
   }
   if (options.root) {
     roots.clear();
