@@ -139,3 +139,43 @@ TEST(Cli, GraphRefusesTooLargeGraphsNamingTheFilters) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+TEST(Cli, RecordingAgainReplacesThePreviousTrace) {
+  testing::TempDir dir;
+  std::string trace = dir.File("t.trace");
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(testing::RunCommand(Bin() + " record -o " + Quote(trace) + " -- node -e 'setTimeout(() => {}, 1)'").exit_code, 0);
+  EXPECT_EQ(ListStreamFiles(trace).size(), 1u) << "the first recording's stream is gone";
+  auto manifest = nlohmann::json::parse(testing::ReadFile(trace + "/manifest.json"));
+  EXPECT_EQ(manifest["status"], "exited");
+  EXPECT_EQ(manifest["exitCode"], 0);
+}
+
+// Every stack mode records a trace the model agrees with.
+TEST(Cli, EveryStacksModeReplaysCleanly) {
+  for (const char* mode : {"none", "als", "default", "all"}) {
+    testing::TempDir dir;
+    std::string trace = dir.File("t.trace");
+    auto r = testing::RunCommand(Bin() + " record --stacks " + mode + " -o " + Quote(trace) + " -- node " +
+                                 Quote(testing::SourcePath("samples/http-als/app.js")));
+    ASSERT_EQ(r.exit_code, 0) << mode << ": " << r.err;
+    auto replay = testing::RunCommand(Bin() + " replay " + Quote(trace) + " -o " + Quote(dir.File("t.db")));
+    ASSERT_EQ(replay.exit_code, 0) << replay.err;
+    EXPECT_NE(replay.err.find(": 0 finding(s)"), std::string::npos) << mode << ": " << replay.err;
+    auto t = testing::ReadAll(trace);
+    size_t with_site = 0;
+    for (const auto& e : t.events) with_site += !e.site.empty();
+    if (std::string(mode) == "none") {
+      EXPECT_EQ(with_site, 0u);
+    } else {
+      EXPECT_GT(with_site, 0u) << mode;
+    }
+  }
+  EXPECT_EQ(testing::RunCommand(Bin() + " record --stacks some -o /tmp/x -- node -e 1").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ahtrace
