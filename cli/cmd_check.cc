@@ -68,9 +68,9 @@ Runner SetupCheck(CLI::App* sub) {
     std::string text;
     bool to_stdout = o->output == "-";
     if (o->format == "json")
-      text = check::ReportJson(report).dump(2) + "\n";
+      text = check::ReportJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     else if (o->format == "sarif")
-      text = check::ReportSarif(report).dump(2) + "\n";
+      text = check::ReportSarif(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     else if (o->format == "junit")
       text = check::ReportJunit(report);
     else

@@ -24,7 +24,7 @@ Runner SetupStats(CLI::App* sub) {
     status = ComputeStats(*reader, &stats);
     if (!status.ok()) return Fail(status);
     if (opts->format == "json")
-      std::printf("%s\n", StatsToJson(stats).dump(2).c_str());
+      std::printf("%s\n", StatsToJson(stats).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else
       std::fputs(StatsToText(stats).c_str(), stdout);
     return 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/test_util.h"
+#include "trace/binary_writer.h"
 
 namespace ahtrace {
 namespace {
@@ -175,6 +176,41 @@ TEST(Cli, EveryStacksModeReplaysCleanly) {
     }
   }
   EXPECT_EQ(testing::RunCommand(Bin() + " record --stacks some -o /tmp/x -- node -e 1").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+// Invalid UTF-8 in a trace (a type name) or on the command line made
+// nlohmann's dump() throw: JSON output replaces it instead.
+TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
+  testing::TempDir dir;
+  {
+    BinaryStreamWriter w;
+    ASSERT_TRUE(w.Open(dir.File("p1-t0.ahs"), R"({"format":"ahtrace-stream","version":1,"pid":1,"node":"v20.20.2"})").ok());
+    Event e;
+    e.kind = EventKind::kInit;
+    e.async_id = AsyncId(2);
+    e.trigger_id = AsyncId(1);
+    e.type = "bad\xff\xfe";
+    e.site = "/tmp/\xff.js:1:1";
+    e.observed = false;
+    w.Write(e, 1);
+    ASSERT_TRUE(w.Close().ok());
+  }
+  auto stats = testing::RunCommand(Bin() + " stats --format json " + Quote(dir.path()));
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_TRUE(nlohmann::json::accept(stats.out));
+  EXPECT_NE(stats.out.find("bad\xef\xbf\xbd"), std::string::npos);
+  auto check = testing::RunCommand(Bin() + " check --leaks --format sarif " + Quote(dir.path()));
+  EXPECT_TRUE(check.exit_code == 0 || check.exit_code == 1) << check.err;
+  EXPECT_TRUE(nlohmann::json::accept(check.out));
+  auto r = testing::RunCommand(Bin() + " record -o " + Quote(dir.File("u.trace")) + " -- node -e 1 \"$(printf '\\377')\"");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(nlohmann::json::accept(testing::ReadFile(dir.File("u.trace/manifest.json"))));
 }
 
 }  // namespace

@@ -179,7 +179,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
                              {"command", options.command},
                              {"stacks", options.stacks},
                              {"status", "running"}};
-  if (!WriteFileAtomically(dir / "manifest.json", manifest.dump(2) + "\n"))
+  if (!WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"))
     return OutputError((dir / "manifest.json").string() + ": cannot write");
 
   std::string node_options = "--require=" + ShellQuoteForNodeOptions(preload.string());
@@ -256,7 +256,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   manifest["exitCode"] = program_exit;
   if (result->signaled) manifest["signal"] = result->signal;
   manifest["streams"] = streams.size();
-  WriteFileAtomically(dir / "manifest.json", manifest.dump(2) + "\n");
+  WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 
   if (streams.empty()) {
     result->exit_code = kExitRecorderFailed;
