@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/utf8.h"
 #include "tests/test_util.h"
 #include "trace/binary_writer.h"
 
@@ -208,6 +209,8 @@ TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
   auto check = testing::RunCommand(Bin() + " check --leaks --format sarif " + Quote(dir.path()));
   EXPECT_TRUE(check.exit_code == 0 || check.exit_code == 1) << check.err;
   EXPECT_TRUE(nlohmann::json::accept(check.out));
+  auto junit = testing::RunCommand(Bin() + " check --leaks --format junit " + Quote(dir.path()));
+  EXPECT_EQ(ValidUtf8(junit.out), junit.out) << "JUnit XML must be valid UTF-8";
   auto r = testing::RunCommand(Bin() + " record -o " + Quote(dir.File("u.trace")) + " -- node -e 1 \"$(printf '\\377')\"");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(nlohmann::json::accept(testing::ReadFile(dir.File("u.trace/manifest.json"))));

@@ -4,13 +4,14 @@
 #include <set>
 
 #include "check/check.h"
+#include "common/utf8.h"
 
 namespace ahtrace::check {
 namespace {
 
-std::string XmlEscape(const std::string& s) {
+std::string XmlEscape(const std::string& raw) {
   std::string out;
-  for (unsigned char c : s) {
+  for (unsigned char c : ValidUtf8(raw)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

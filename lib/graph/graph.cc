@@ -2,6 +2,7 @@
 
 #include "check/check.h"
 #include "common/output_file.h"
+#include "common/utf8.h"
 
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
@@ -24,34 +25,21 @@ constexpr const char* kPalette[] = {"#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", 
 // and tooltips; trace strings are untrusted, so they are made literal:
 // backslashes doubled, control characters and invalid UTF-8 replaced.
 // Quotes, HTML and non-ASCII need nothing here: cgraph quotes on output.
-std::string Literal(std::string_view s, size_t max_bytes = 200) {
+std::string Literal(std::string_view raw, size_t max_bytes = 200) {
+  std::string s = ValidUtf8(raw);
   std::string out;
   size_t i = 0;
-  while (i < s.size() && out.size() < max_bytes) {
+  for (; i < s.size() && out.size() < max_bytes; ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') {
+    if (c == '\\')
       out += "\\\\";
-      ++i;
-    } else if (c < 0x20 || c == 0x7f) {
+    else if (c < 0x20 || c == 0x7f)
       out += ' ';
-      ++i;
-    } else if (c < 0x80) {
+    else
       out += static_cast<char>(c);
-      ++i;
-    } else {
-      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-      bool valid = len > 0 && i + len <= s.size();
-      for (size_t k = 1; valid && k < len; ++k)
-        valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-      if (valid) {
-        out.append(s.substr(i, len));
-        i += len;
-      } else {
-        out += "\xef\xbf\xbd";  // U+FFFD
-        ++i;
-      }
-    }
   }
+  // Do not cut a multi-byte character in two.
+  while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) out += s[i++];
   if (i < s.size()) out += "...";
   return out;
 }
