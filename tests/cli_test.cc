@@ -200,6 +200,9 @@ TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
     e.site = "/tmp/\xff.js:1:1";
     e.observed = false;
     w.Write(e, 1);
+    e.async_id = AsyncId(3);
+    e.type = "Timeout";  // alive at the end: a leak finding whose site is not UTF-8
+    w.Write(e, 2);
     ASSERT_TRUE(w.Close().ok());
   }
   auto stats = testing::RunCommand(Bin() + " stats --format json " + Quote(dir.path()));
@@ -210,6 +213,7 @@ TEST(Cli, InvalidUtf8NeverBreaksJsonOutput) {
   EXPECT_TRUE(check.exit_code == 0 || check.exit_code == 1) << check.err;
   EXPECT_TRUE(nlohmann::json::accept(check.out));
   auto junit = testing::RunCommand(Bin() + " check --leaks --format junit " + Quote(dir.path()));
+  EXPECT_NE(junit.out.find("<failure"), std::string::npos);
   EXPECT_EQ(ValidUtf8(junit.out), junit.out) << "JUnit XML must be valid UTF-8";
   auto r = testing::RunCommand(Bin() + " record -o " + Quote(dir.File("u.trace")) + " -- node -e 1 \"$(printf '\\377')\"");
   EXPECT_EQ(r.exit_code, 0) << r.err;
