@@ -204,3 +204,20 @@ TEST(Check, BadInputGetsAClearMessageAndExitCode) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+TEST(Check, ReportsAreByteIdenticalAcrossRuns) {
+  std::string trace = Quote(testing::SourcePath("samples/emitter-lost/trace"));
+  for (const char* format : {"text", "json", "junit", "sarif"}) {
+    std::string cmd = Bin() + " check --leaks --format " + format + " " + trace;
+    auto a = testing::RunCommand(cmd), b = testing::RunCommand(cmd);
+    EXPECT_EQ(a.exit_code, 1) << format;
+    EXPECT_FALSE(a.out.empty()) << format;
+    EXPECT_EQ(a.out, b.out) << format;
+  }
+}
+
+}  // namespace
+}  // namespace ahtrace
