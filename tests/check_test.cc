@@ -221,3 +221,20 @@ TEST(Check, ReportsAreByteIdenticalAcrossRuns) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+TEST(Check, SaysWhenTheTraceHasNoSitesToJudgeBy) {
+  TempDir dir;
+  std::string trace = dir.File("t.trace");
+  auto rec = testing::RunCommand(Bin() + " record --stacks none -o " + Quote(trace) + " -- node " +
+                                 Quote(testing::SourcePath("samples/job-queue-lost/app.js")));
+  ASSERT_EQ(rec.exit_code, 0);
+  auto r = testing::RunCommand(Bin() + " check " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("note: no getStore() call site was recorded"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ahtrace

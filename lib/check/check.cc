@@ -410,6 +410,14 @@ class Analyzer {
       if (!r.site.empty()) out->checked_sites.insert({"context", std::string(r.site)});
     }
     out->storages = c_.storages_.size();
+    size_t with_site = 0;
+    for (const Read& r : c_.reads_) with_site += !r.site.empty();
+    if (!c_.reads_.empty() && with_site == 0)
+      out->notes.push_back(
+          "no getStore() call site was recorded (ahtrace record --stacks none?): context-loss evidence needs "
+          "them; record with --stacks als or default");
+    if (c_.reads_.empty() && !c_.storages_.empty())
+      out->notes.push_back("the program never called getStore(): nothing to check for context loss");
   }
 
  private:

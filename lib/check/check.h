@@ -75,6 +75,7 @@ struct CheckReport {
   int in_baseline = 0;                 // also found in the baseline
   uint64_t events = 0, reads = 0, reads_undefined = 0, storages = 0;
   std::set<std::pair<std::string, std::string>> checked_sites;  // (rule family, site) for junit
+  std::vector<std::string> notes;      // what limited the check (e.g. no sites recorded)
   Baseline as_baseline;                // this trace, for use as someone's baseline
 };
 

@@ -79,6 +79,7 @@ std::string ReportText(const CheckReport& r, bool color) {
            (f.rule == "leak" ? std::string() : ", event " + std::to_string(f.seq)) + (f.occurrences > 1 ? ", seen " + std::to_string(f.occurrences) + " times" : "") +
            ", fingerprint " + f.fingerprint + "\n\n";
   }
+  for (const auto& n : r.notes) out += "note: " + n + "\n";
   out += paint(r.findings.empty() ? "32" : "1", Summary(r)) + "\n";
   return out;
 }
@@ -108,6 +109,7 @@ nlohmann::json ReportJson(const CheckReport& r) {
   }
   return {{"version", 1},
           {"findings", findings},
+          {"notes", r.notes},
           {"summary",
            {{"findings", r.findings.size()},
             {"allowed", r.allowed},
