@@ -250,3 +250,30 @@ TEST(NodeTraceEventLog, BadEventsAreProblemsAndReportedToTheCaller) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+// A process killed between creating its stream file and writing the header
+// left an empty .ahs that made the whole trace unreadable.
+TEST(BinaryStream, AnEmptyStreamInADirectoryIsSkippedNotFatal) {
+  testing::TempDir dir;
+  WriteSample(dir.File("p42-t0.ahs"));
+  testing::WriteFile(dir.File("p43-t0.ahs"), "");
+  auto t = testing::ReadAll(dir.path());
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  EXPECT_EQ(t.events.size(), 5u);
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].message.find("p43-t0.ahs: not an ahtrace stream (bad magic); stream skipped"),
+            std::string::npos) << t.problems[0].message;
+  // Only broken streams: nothing readable is an invalid trace.
+  testing::TempDir bad;
+  testing::WriteFile(bad.File("p1-t0.ahs"), "");
+  testing::WriteFile(bad.File("p2-t0.ahs"), "xx");
+  auto b = testing::ReadAll(bad.path());
+  EXPECT_EQ(b.status.code(), StatusCode::kInvalidTrace);
+  EXPECT_NE(b.status.message().find("no readable stream"), std::string::npos) << b.status.message();
+}
+
+}  // namespace
+}  // namespace ahtrace

@@ -152,6 +152,10 @@ Resource& AsyncModel::Placeholder(const Event& e, AsyncId id, const char* why) {
   r.id = id;
   r.type = "(unknown)";
   r.synthetic = true;
+  // Its trigger is not in the trace; entering its callback, node reports it
+  // as triggerAsyncId(), so the model adopts that (a forked child's IPC
+  // channel, created before the preload ran, reports 1).
+  if (e.kind == EventKind::kBefore && e.observed) r.trigger = e.observed_tid;
   if (sink_) sink_->OnInit(e, r);
   return r;
 }

@@ -104,8 +104,23 @@ class BinaryTraceReader : public TraceReader {
     for (;;) {
       if (!status_.ok()) return false;
       if (!file_) {
-        if (next_file_ >= files_.size()) return false;
-        if (!OpenStream(files_[next_file_++])) return false;
+        if (next_file_ >= files_.size()) {
+          if (streams_.empty()) status_ = InvalidTrace(files_.front() + ": no readable stream in this trace");
+          return false;
+        }
+        if (!OpenStream(files_[next_file_++])) {
+          // In a trace directory, one stream that never got its header
+          // written (a process killed as it started) must not hide the
+          // others: it is a problem, and reading goes on. A version this
+          // reader does not know stays fatal.
+          if (files_.size() > 1 && status_.code() == StatusCode::kInvalidTrace && !unsupported_version_) {
+            Problem(path_, 0, false, status_.message() + "; stream skipped");
+            status_ = Status::Ok();
+            Close();
+          } else {
+            return false;
+          }
+        }
         continue;
       }
       if (ReadRecord(ev)) return true;
@@ -154,6 +169,7 @@ class BinaryTraceReader : public TraceReader {
     std::memcpy(&version, buf_.data() + 8, 4);
     std::memcpy(&header_len, buf_.data() + 12, 4);
     if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
+      unsupported_version_ = true;
       status_ = InvalidTrace(path + ": trace format version " + std::to_string(version) +
                              " is not supported (this ahtrace reads versions " +
                              std::to_string(kOldestSupportedFormatVersion) + " to " +
@@ -310,6 +326,7 @@ class BinaryTraceReader : public TraceReader {
 
   std::vector<std::string> files_;
   size_t next_file_ = 0;
+  bool unsupported_version_ = false;
   FILE* file_ = nullptr;
   std::string path_;
   std::vector<uint8_t> buf_;
