@@ -137,11 +137,58 @@ class SourceLines {
     return open ? 1 : -1;
   }
 
+  // 1 if `inner` lies inside the argument list of the call whose callee
+  // name is at `call` (V8 reports `als.run(...)` at `run`), 0 if not, -1 if
+  // it cannot tell. Used to see which functions are written inside the
+  // callback passed to run().
+  int InCallArguments(const std::string& file, Pos call, Pos inner) {
+    const File& f = Load(file);
+    size_t from = Offset(f, call), at = Offset(f, inner);
+    if (from == std::string::npos || at == std::string::npos) return -1;
+    auto key = std::make_pair(file, from);
+    auto it = call_extents_.find(key);
+    if (it == call_extents_.end()) it = call_extents_.emplace(key, ArgumentExtent(f.text, from)).first;
+    auto [open, close] = it->second;
+    if (open == std::string::npos) return -1;
+    return at > open && at < close ? 1 : 0;
+  }
+
  private:
   struct File {
     std::string text;
     std::vector<size_t> line_starts;
   };
+  // [the call's '(', its matching ')'], or npos when not found.
+  static std::pair<size_t, size_t> ArgumentExtent(const std::string& t, size_t from) {
+    size_t open = std::string::npos;
+    int depth = 0;
+    for (size_t i = from; i < t.size(); ++i) {
+      char ch = t[i];
+      if (ch == '/' && i + 1 < t.size() && t[i + 1] == '/') {
+        i = t.find('\n', i);
+        if (i == std::string::npos) break;
+      } else if (ch == '/' && i + 1 < t.size() && t[i + 1] == '*') {
+        i = t.find("*/", i + 2);
+        if (i == std::string::npos) break;
+        ++i;
+      } else if (ch == '"' || ch == '\'' || ch == '`') {
+        for (++i; i < t.size() && t[i] != ch; ++i)
+          if (t[i] == '\\') ++i;
+      } else if (ch == '(' || ch == '{' || ch == '[') {
+        if (open == std::string::npos) {
+          if (ch != '(') break;  // not a call
+          open = i;
+        }
+        ++depth;
+      } else if (ch == ')' || ch == '}' || ch == ']') {
+        if (--depth == 0) return {open, i};
+        if (depth < 0) break;
+      } else if (open == std::string::npos && ch == ';') {
+        break;
+      }
+    }
+    return {std::string::npos, std::string::npos};
+  }
   const File& Load(const std::string& file) {
     auto it = files_.find(file);
     if (it != files_.end()) return it->second;
@@ -163,6 +210,7 @@ class SourceLines {
     return off <= f.text.size() ? off : std::string::npos;
   }
   std::map<std::string, File> files_;
+  std::map<std::pair<std::string, size_t>, std::pair<size_t, size_t>> call_extents_;
 };
 
 struct ResInfo {
@@ -529,6 +577,16 @@ class Analyzer {
   // Where the function starting at `f.start` is defined inside a function
   // that ran under a store, a sentence saying so; else empty.
   std::string FunctionDefinedUnderStore(const std::string& file_name, const Frame& f) {
+    // Written inside the callback passed to a run() call: it was created
+    // while that store was current.
+    for (const std::string& run_site : c_.run_sites_) {
+      std::string_view run_file;
+      Pos call;
+      if (!SplitSite(run_site, &run_file, &call) || run_file != file_name || !(call < f.start)) continue;
+      if (sources_.InCallArguments(file_name, call, f.start) == 1)
+        return "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
+               " is written inside the callback passed to run() at line " + std::to_string(call.line);
+    }
     auto file = c_.under_store_.find(file_name);
     if (file == c_.under_store_.end()) return {};
     for (const auto& [start, furthest] : file->second) {
