@@ -881,8 +881,9 @@ class Analyzer {
       f.pid = m.stream < reader_.streams().size() ? Stream(m.stream).pid : 0;
       f.thread = m.stream < reader_.streams().size() ? Stream(m.stream).thread_id : 0;
       f.seq = m.seq;
-      f.details.push_back("event " + std::to_string(m.seq) + " of pid " + std::to_string(f.pid) + " thread " +
-                          std::to_string(f.thread));
+      f.details.push_back("expected " + (m.expected.empty() ? std::string("-") : m.expected) + ", the trace shows " +
+                          (m.observed.empty() ? std::string("-") : m.observed) +
+                          " (ahtrace replay writes every finding to the `finding` table)");
       f.hint = mismatch ? "The trace and ahtrace's model of node disagree: please report it with the trace."
                         : "Node's async_hooks rules were broken here (see `ahtrace replay` findings).";
       f.fingerprint = Hex(Fnv1a(f.rule + "|" + m.kind + "|" + m.expected + "|" + m.observed));

@@ -65,8 +65,13 @@ std::string ReportText(const CheckReport& r, bool color) {
   };
   std::string out;
   for (const auto& f : r.findings) {
-    out += paint(f.level == "error" ? "1;31" : "1;33", f.level + "[" + f.rule + "]") + " " +
-           paint("1", f.where.ToString()) + ": " + f.title + "\n";
+    // Findings about events rather than code (model/node disagreements)
+    // are located by process, thread and event.
+    std::string where = !f.where.empty() ? f.where.ToString()
+                                         : "pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread) +
+                                               " event " + std::to_string(f.seq);
+    out += paint(f.level == "error" ? "1;31" : "1;33", f.level + "[" + f.rule + "]") + " " + paint("1", where) +
+           ": " + f.title + "\n";
     if (!f.storage.empty()) out += "  storage: " + f.storage + "\n";
     for (const auto& d : f.details) out += "  " + d + "\n";
     if (!f.chain.empty()) {
