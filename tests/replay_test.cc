@@ -70,3 +70,34 @@ TEST(ReplayDamagedTrace, InitWithAnUndefinedTypeStringStillReplays) {
 
 }  // namespace
 }  // namespace ahtrace
+
+namespace ahtrace {
+namespace {
+
+// A trace that starts inside a callback (a worker's script, recorded by a
+// tool that does not synthesize the first before) left that span without a
+// before position, and the callback row broke NOT NULL: replay failed.
+TEST(ReplayDamagedTrace, TraceStartingInsideACallbackStillReplays) {
+  TempDir dir;
+  testing::WriteFile(dir.File("t.ndjson"),
+                     "{\"format\":\"ahtrace-ndjson\",\"version\":1}\n"
+                     "{\"kind\":\"stream\",\"stream\":0,\"pid\":9,\"threadId\":1,\"node\":\"v20.20.2\"}\n"
+                     "{\"kind\":\"init\",\"stream\":0,\"asyncId\":6,\"type\":\"Timeout\",\"triggerAsyncId\":2,\"eid\":2,\"tid\":0}\n"
+                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":2,\"eid\":2,\"tid\":0}\n"
+                     "{\"kind\":\"before\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n"
+                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n");
+  Status st;
+  auto reader = OpenTrace(dir.File("t.ndjson"), &st);
+  ASSERT_TRUE(reader);
+  SqliteSink db;
+  ASSERT_TRUE(db.Open(dir.File("t.db"), SqliteOptions{}).ok());
+  ReplaySummary summary;
+  ASSERT_TRUE(Replay(*reader, &db, &db, &summary).ok());
+  ASSERT_TRUE(db.Commit(*reader).ok());
+  EXPECT_EQ(Query(dir.File("t.db"), "SELECT async_id, depth, before_seq, after_seq FROM callback ORDER BY callback_id"),
+            "2|0|0|1\n6|0|2|3\n");
+  EXPECT_EQ(Query(dir.File("t.db"), "SELECT kind, severity FROM finding"), "unknown-resource|info\n");
+}
+
+}  // namespace
+}  // namespace ahtrace

@@ -241,6 +241,7 @@ void AsyncModel::AdoptStartContext(const Event& e) {
   f.span.key = ++*next_span_key_;
   f.span.id = r.id;
   f.span.resource_key = r.key;
+  f.span.before_seq = e.seq;  // entered before the trace began: its first event stands in
   f.span.before_ts_ns = e.ts_ns;
   stack_.push_back(f);
   Report(&e, finding_kind::kUnknownResource, Severity::kInfo, r.id, "", "",
@@ -256,8 +257,11 @@ void AsyncModel::AdoptStartContext(const Event& e) {
 // in any other context, or any before/after, closes it.
 void AsyncModel::TrackHiddenScopes(const Event& e) {
   if (!e.observed || e.kind == EventKind::kDestroy) return;
+  // (An after for the hidden frame itself is node unwinding it after an
+  // uncaught exception: OnAfter pops it.)
   while (!stack_.empty() && stack_.back().hidden &&
-         (e.kind == EventKind::kBefore || e.kind == EventKind::kAfter || e.observed_eid != stack_.back().id)) {
+         (e.kind == EventKind::kBefore || (e.kind == EventKind::kAfter && e.async_id != stack_.back().id) ||
+          e.observed_eid != stack_.back().id)) {
     stack_.pop_back();
   }
   if (!stack_.empty() || e.kind == EventKind::kBefore || e.kind == EventKind::kAfter) return;
@@ -347,6 +351,20 @@ void AsyncModel::OnBefore(const Event& e) {
 }
 
 void AsyncModel::OnAfter(const Event& e) {
+  // After an uncaught exception that a handler caught, node emits after for
+  // every entry of its stack, including scopes the hooks never announced:
+  // a hidden promise context, and the bootstrap scope (id 1) when the throw
+  // came from the main script (observed).
+  if (!stack_.empty() && stack_.back().hidden && stack_.back().id == e.async_id) {
+    CheckContext(e, stack_.back().id, stack_.back().trigger);
+    stack_.pop_back();
+    return;
+  }
+  if (stack_.empty() && e.async_id == AsyncId(1) && top_level_eid_ == AsyncId(1)) {
+    CheckContext(e, AsyncId(1), AsyncId(0));
+    top_level_eid_ = AsyncId(0);
+    return;
+  }
   if (stack_.empty()) {
     Report(&e, finding_kind::kAfterWithoutBefore, Severity::kError, e.async_id, "", Id(e.async_id),
            "after for async id " + Id(e.async_id) + " with an empty execution stack");
@@ -471,7 +489,7 @@ void AsyncModel::OnAls(const Event& e) {
     case EventKind::kAlsRunBegin: {
       // run(): `if (ObjectIs(store, this.getStore())) return callback()`.
       StoreId visible = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
-      AlsFrame f{true, s->id, current.id, current.StoreFor(s->id), visible != e.store};
+      AlsFrame f{true, s->id, current.id, current.StoreFor(s->id), visible != e.store, &current == &process_};
       als_stack_.push_back(f);
       if (f.changed) {
         Enable(s);
@@ -497,7 +515,8 @@ void AsyncModel::OnAls(const Event& e) {
       if (is_run && f.changed) {
         // `finally { resource[this.kResourceStore] = oldStore; }` on the
         // resource run() started in.
-        if (Resource* r = Lookup(f.resource)) SetStore(&e, *r, s->id, f.old_store, StoreCause::kRunRestore);
+        if (Resource* r = f.on_process ? &process_ : Lookup(f.resource))
+          SetStore(&e, *r, s->id, f.old_store, StoreCause::kRunRestore);
       } else if (!is_run && f.changed) {
         Enable(s);
       }
@@ -508,7 +527,7 @@ void AsyncModel::OnAls(const Event& e) {
       SetStore(&e, current, s->id, e.store, StoreCause::kEnterWith);
       break;
     case EventKind::kAlsExitBegin: {
-      AlsFrame f{false, s->id, current.id, kUndefinedStore, s->enabled};
+      AlsFrame f{false, s->id, current.id, kUndefinedStore, s->enabled, false};
       als_stack_.push_back(f);
       s->enabled = false;
       break;

@@ -153,6 +153,7 @@ class AsyncModel {
     StoreId old_store;    // run: restored at the end
     bool changed;         // run: false when node took the "same store" shortcut
                           // exit: true when the storage was enabled (re-enable at end)
+    bool on_process;      // run: started in node's exit scope (the process object)
   };
 
   void OnInit(const Event& e);

@@ -1038,6 +1038,36 @@ function start(dir) {
     };
   }
 
+  // Signal listeners: their SIGNALWRAP resources are NOT hidden from the
+  // trace (they are created before the hook is enabled, so their init is
+  // not in it). A program's own listener for the same signal runs inside
+  // that resource's callback, and replay must see that before/after to
+  // know where the listener runs (found by QA: eid mismatches in a
+  // program's SIGTERM handler).
+  if (isMainThread) {
+    const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    let signals = {};
+    try { signals = require('os').constants.signals; } catch (e) { /* ignore */ }
+    const makeHandler = function (sig) {
+      const num = signals[sig] || 0;
+      const h = function () {
+        let alone = true;
+        try { alone = Reflect.apply(origCount, process, [sig]) <= ownCount(sig); } catch (e) { /* assume alone */ }
+        if (!alone) { // the program handles it: just make the trace durable
+          if (recording) {
+            try { flush(); } catch (e) { fail(e); }
+          }
+          return;
+        }
+        if (recording) finish(128 + num, num);
+        process.removeListener(sig, h);
+        process.kill(process.pid, sig);
+      };
+      mine.add(h);
+      return h;
+    };
+    for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
+  }
   const tmpHook = ah.createHook({ init(id) { ignored.push(id); } });
   tmpHook.enable();
   try {
@@ -1052,30 +1082,6 @@ function start(dir) {
       mine.add(onWorker);
     }
 
-    if (isMainThread) {
-      const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-      let signals = {};
-      try { signals = require('os').constants.signals; } catch (e) { /* ignore */ }
-      const makeHandler = function (sig) {
-        const num = signals[sig] || 0;
-        const h = function () {
-          let alone = true;
-          try { alone = Reflect.apply(origCount, process, [sig]) <= ownCount(sig); } catch (e) { /* assume alone */ }
-          if (!alone) { // the program handles it: just make the trace durable
-            if (recording) {
-              try { flush(); } catch (e) { fail(e); }
-            }
-            return;
-          }
-          if (recording) finish(128 + num, num);
-          process.removeListener(sig, h);
-          process.kill(process.pid, sig);
-        };
-        mine.add(h);
-        return h;
-      };
-      for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
-    }
     hideListeners();
 
     const timer = setInterval(function ahtraceFlush() {
