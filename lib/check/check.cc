@@ -274,7 +274,7 @@ class Collector : public ModelSink {
     ResInfo& info = Add(r);
     if (cause == StoreCause::kInit) {
       info.stores.push_back({storage, store});
-      if (store != kUndefinedStore && e) NoteUnderStore(e->site, e->enclosing, {});
+      if (e) NoteCode({r.stream, storage}, store != kUndefinedStore, e->site, e->enclosing, {});
     } else if (cause == StoreCause::kEnterWith && e) {
       enter_withs_[r.key].push_back({storage, store, e->site, r.callbacks});
     }
@@ -285,7 +285,7 @@ class Collector : public ModelSink {
   }
 
   void OnStorageEvent(const Event& e, const StorageState& s) override {
-    if (e.kind == EventKind::kAlsRunBegin && !e.site.empty()) run_sites_.insert(std::string(e.site));
+    if (e.kind == EventKind::kAlsRunBegin && !e.site.empty()) run_sites_[{e.stream, s.id}].insert(std::string(e.site));
     StorageInfo& info = storages_[{e.stream, s.id}];
     if (e.kind == EventKind::kAlsCreate) info.site = e.site;
     info.enabled = s.enabled;
@@ -298,8 +298,9 @@ class Collector : public ModelSink {
       ListenerReg reg{{}, e.site, e.listener};
       for (const auto& slot : current.stores)
         if (slot.store != kUndefinedStore && storages_[{e.stream, slot.storage}].enabled) reg.stores.push_back(slot);
+      // (Registrations are recorded only while a store is current, so they
+      // say nothing about where code runs without one: not used for that.)
       listeners_[{e.stream, e.emitter, std::string(e.type)}].push_back(reg);
-      if (!reg.stores.empty()) NoteUnderStore(e.site, e.enclosing, {});
     } else if (e.kind == EventKind::kEmitBegin) {
       emits_[e.stream].push_back({e.emitter, e.type, e.listener, current.key});
     } else if (e.kind == EventKind::kEmitEnd) {
@@ -329,7 +330,7 @@ class Collector : public ModelSink {
     }
     r.callback = current.callbacks;
     reads_.push_back(r);
-    if (e.store != kUndefinedStore) NoteUnderStore(e.site, e.enclosing, e.callers);
+    if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
   }
 
   void OnFinding(const Finding& f) override {
@@ -343,8 +344,8 @@ class Collector : public ModelSink {
     std::set<uint64_t> running;
     for (const auto& span : unfinished) running.insert(span.resource_key);
     for (const Resource* r : alive) {
+      Add(*r);  // the top level too: chains end there
       if (r->synthetic || running.count(r->key)) continue;
-      Add(*r);
       alive_.push_back(r->key);
     }
   }
@@ -365,14 +366,22 @@ class Collector : public ModelSink {
   }
 
   // Code that ran while a store was current: (function start, position).
-  // Frames from the one that called run() outward ran outside the store
-  // (they only called run()), so the walk stops there.
-  void NoteUnderStore(std::string_view site, std::string_view enclosing, std::string_view callers) {
+  // Notes which functions ran with a store of `storage` (and how far into
+  // them), and which ran without one. Frames from the one that called
+  // run() outward ran outside the store (they only called run()), so the
+  // walk stops there.
+  void NoteCode(std::pair<uint32_t, StorageId> storage, bool with_store, std::string_view site,
+                std::string_view enclosing, std::string_view callers) {
+    const auto& runs = run_sites_[storage];
     for (const Frame& f : FramesOf(site, enclosing, callers)) {
       std::string at = std::string(f.file) + ":" + std::to_string(f.at.line) + ":" + std::to_string(f.at.col);
-      if (run_sites_.count(at)) break;
+      if (with_store && runs.count(at)) break;
       if (f.start.line == 0) continue;
-      auto& spans = under_store_[std::string(f.file)];
+      if (!with_store) {
+        without_store_[storage][std::string(f.file)].insert(f.start);
+        continue;
+      }
+      auto& spans = under_store_[storage][std::string(f.file)];
       auto it = spans.find(f.start);
       if (it == spans.end())
         spans.emplace(f.start, f.at);
@@ -396,9 +405,12 @@ class Collector : public ModelSink {
   std::vector<Read> reads_;
   std::vector<Finding> model_findings_;
   std::vector<uint64_t> alive_;
-  std::set<std::string> run_sites_;  // where run() was called
-  // file -> function start -> furthest position seen running under a store
-  std::map<std::string, std::map<Pos, Pos>> under_store_;
+  using StorageKey = std::pair<uint32_t, StorageId>;  // (stream, storage)
+  std::map<StorageKey, std::set<std::string>> run_sites_;  // where run() was called
+  // file -> function start -> furthest position seen running with a store
+  std::map<StorageKey, std::map<std::string, std::map<Pos, Pos>>> under_store_;
+  // file -> starts of functions seen running without one
+  std::map<StorageKey, std::map<std::string, std::set<Pos>>> without_store_;
 };
 
 // Types whose live handles keep node's event loop running (when ref'd);
@@ -530,12 +542,19 @@ class Analyzer {
     if (it != c_.storages_.end() && !it->second.site.empty()) return std::string(it->second.site);
     return "storage " + std::to_string(id);
   }
-  // Where a read happened, for "the same site saw a store" evidence: the
-  // getStore() call and its first caller (a shared logger is one getStore
-  // site called from many places).
+  // Where a read happened, for "the same call saw a store" evidence: the
+  // getStore() call and its recorded callers (a shared logger is one
+  // getStore() site called from many places).
   std::string SiteKey(const Read& r) {
-    return StorageKey(r.stream, r.storage) + "#" + Normal(r.site, r.stream) + "<" +
-           Normal(FirstCaller(r.callers), r.stream);
+    std::string key = StorageKey(r.stream, r.storage) + "#" + Normal(r.site, r.stream);
+    std::string_view callers = r.callers;
+    while (!callers.empty()) {
+      size_t nl = callers.find('\n');
+      std::string_view frame = callers.substr(0, nl);
+      key += "<" + Normal(frame.substr(0, frame.rfind('@')), r.stream);
+      callers = nl == std::string_view::npos ? std::string_view() : callers.substr(nl + 1);
+    }
+    return key;
   }
   std::string StoreLabel(uint32_t stream, StoreId id) const {
     const auto& stores = reader_.stores(stream);
@@ -558,14 +577,15 @@ class Analyzer {
   // Is the function holding one of the read's frames defined inside a
   // function that ran under a store (a callback created in request code)?
   bool DefinedUnderStore(const Read& r, std::string* where) {
+    Collector::StorageKey storage{r.stream, r.storage};
     for (const Frame& f : FramesOf(r.site, r.enclosing, r.callers)) {
       if (f.start.line == 0) continue;
       std::string file_name(f.file);
       // Many reads come from the same function: judge each function once.
-      auto key = std::make_tuple(file_name, f.start.line, f.start.col);
+      auto key = std::make_tuple(storage, file_name, f.start.line, f.start.col);
       auto cached = defined_under_store_.find(key);
       if (cached == defined_under_store_.end())
-        cached = defined_under_store_.emplace(key, FunctionDefinedUnderStore(file_name, f)).first;
+        cached = defined_under_store_.emplace(key, FunctionDefinedUnderStore(storage, file_name, f)).first;
       if (!cached->second.empty()) {
         *where = cached->second;
         return true;
@@ -576,10 +596,12 @@ class Analyzer {
 
   // Where the function starting at `f.start` is defined inside a function
   // that ran under a store, a sentence saying so; else empty.
-  std::string FunctionDefinedUnderStore(const std::string& file_name, const Frame& f) {
-    // Written inside the callback passed to a run() call: it was created
-    // while that store was current.
-    for (const std::string& run_site : c_.run_sites_) {
+  std::string FunctionDefinedUnderStore(const Collector::StorageKey& storage, const std::string& file_name,
+                                        const Frame& f) {
+    // Written inside the callback passed to a run() of this storage: it was
+    // created while that store was current.
+    auto runs = c_.run_sites_.find(storage);
+    for (const std::string& run_site : runs == c_.run_sites_.end() ? std::set<std::string>() : runs->second) {
       std::string_view run_file;
       Pos call;
       if (!SplitSite(run_site, &run_file, &call) || run_file != file_name || !(call < f.start)) continue;
@@ -587,11 +609,20 @@ class Analyzer {
         return "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
                " is written inside the callback passed to run() at line " + std::to_string(call.line);
     }
-    auto file = c_.under_store_.find(file_name);
-    if (file == c_.under_store_.end()) return {};
+    // Or inside a function that always ran with a store: a function also
+    // seen running without one (a shared client, a helper start-up code
+    // calls too) proves nothing about where this callback was made.
+    auto under = c_.under_store_.find(storage);
+    if (under == c_.under_store_.end()) return {};
+    auto file = under->second.find(file_name);
+    if (file == under->second.end()) return {};
+    const std::set<Pos>* without = nullptr;
+    if (auto w = c_.without_store_.find(storage); w != c_.without_store_.end())
+      if (auto wf = w->second.find(file_name); wf != w->second.end()) without = &wf->second;
     for (const auto& [start, furthest] : file->second) {
       if (!(start < f.start)) break;
       if (start == Pos{1, 1}) continue;  // module scope is not request code
+      if (without && without->count(start)) continue;
       int inside = sources_.Contains(file_name, start, f.start);
       if (inside == 1 || (inside == -1 && f.start < furthest)) {
         return "at " + file_name + ":" + std::to_string(f.start.line) + ":" + std::to_string(f.start.col) +
@@ -742,10 +773,18 @@ class Analyzer {
       }
     }
     if (rule == "context-lost") {
+      // "The same call saw a store elsewhere" is weak on its own: helpers
+      // (loggers, clients, retries) are called with and without a context.
+      // It counts only where a store reached this code's ancestry and was
+      // then lost; code whose whole ancestry never had one (start-up,
+      // timers started at start-up, tests) needs stronger evidence.
+      // (The execution chain: a promise's trigger is the promise it chains
+      // on, which may belong to another context entirely.)
+      bool ancestry_had_store = FirstCarrier(Chain(r.res_key, false), r.storage) != 0;
       std::string key = SiteKey(r);
       auto stats = defined_at_.find(key);
-      if (stats != defined_at_.end())
-        evidence.push_back("the same getStore() call, from the same caller, returned a store " +
+      if (stats != defined_at_.end() && ancestry_had_store)
+        evidence.push_back("the same getStore() call, from the same callers, returned a store " +
                            std::to_string(stats->second) + " time(s) elsewhere in this trace");
       if (baseline_ && baseline_->sites_with_store.count(key))
         evidence.push_back("the baseline trace saw a store at this call");
@@ -804,7 +843,7 @@ class Analyzer {
             }
           broke = "no resource this code descends from ever carried the store: it ran from " + Describe(current) +
                   (origin != current ? ", which descends from " + Describe(origin) : "") +
-                  ", created outside any run()";
+                  ", created outside any run() of this storage";
           if (origin) {
             break_site = Location::Parse(origin->site);
             f->break_async_id = origin->id;
@@ -897,7 +936,7 @@ class Analyzer {
   const Baseline* baseline_;
   SourceLines sources_;
   std::unordered_map<std::string, int> defined_at_;  // site key -> reads that saw a store
-  std::map<std::tuple<std::string, int, int>, std::string> defined_under_store_;  // function -> why, or ""
+  std::map<std::tuple<Collector::StorageKey, std::string, int, int>, std::string> defined_under_store_;
   std::map<std::pair<std::string, uint32_t>, std::string> normal_cache_;
   std::map<uint32_t, std::string> cwd_cache_;
   std::vector<CheckFinding> found_;

@@ -427,11 +427,15 @@ function start(dir) {
     }
     return name;
   }
+  // Async frames (V8's "at async f" entries) name code awaiting this one,
+  // not callers: sites and callers stop at the first of them.
+  function isAsyncFrame(fr) { return typeof fr.isAsync === 'function' && fr.isAsync(); }
   function siteOf(frames) {
     siteEnclosing = 0;
     siteCallers = 0;
     for (let i = 0; i < frames.length; i++) {
       const fr = frames[i];
+      if (isAsyncFrame(fr)) return 0;
       const fn = fr.getFileName();
       if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
       const line = fr.getLineNumber() || 0;
@@ -458,6 +462,7 @@ function start(dir) {
     let n = 0;
     for (let i = from; i < frames.length && n < 3; i++) {
       const fr = frames[i];
+      if (isAsyncFrame(fr)) break;
       const fn = fr.getFileName();
       if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
       const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
