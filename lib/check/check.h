@@ -6,7 +6,7 @@
 // EventEmitter listener registrations and the emits they ran in, and where
 // code ran under a store. After replay, each read that returned undefined
 // (or another store than its listener was registered under) is judged
-// against the evidence (docs/check.md); a loss becomes a finding that
+// against the evidence (README, "What check finds"); a loss becomes a finding that
 // names the read, the edge where the store disappeared, the chain, and the
 // usual fix.
 #pragma once
