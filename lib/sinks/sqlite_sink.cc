@@ -47,12 +47,18 @@ void BindKey(sqlite3_stmt* st, int i, uint64_t key) {
 
 SqliteSink::~SqliteSink() { Abandon(); }
 
+void SqliteSink::FinalizeStatements() {
+  for (sqlite3_stmt** st : {&insert_event_, &insert_resource_, &insert_callback_, &insert_callback_store_,
+                            &insert_resource_store_, &insert_storage_, &insert_store_read_, &insert_finding_,
+                            &update_after_destroy_}) {
+    sqlite3_finalize(*st);
+    *st = nullptr;
+  }
+}
+
 void SqliteSink::Abandon() {
   if (!db_) return;
-  for (sqlite3_stmt* st : {insert_event_, insert_resource_, insert_callback_, insert_callback_store_,
-                           insert_resource_store_, insert_storage_, insert_store_read_, insert_finding_,
-                           update_after_destroy_})
-    sqlite3_finalize(st);
+  FinalizeStatements();
   sqlite3_close(db_);
   db_ = nullptr;
   std::remove(tmp_path_.c_str());
@@ -342,12 +348,7 @@ Status SqliteSink::Commit(const TraceReader& reader) {
     Abandon();
     return OutputError(path_ + ": " + msg);
   }
-  for (sqlite3_stmt* s : {insert_event_, insert_resource_, insert_callback_, insert_callback_store_,
-                          insert_resource_store_, insert_storage_, insert_store_read_, insert_finding_,
-                          update_after_destroy_})
-    sqlite3_finalize(s);
-  insert_event_ = insert_resource_ = insert_callback_ = insert_callback_store_ = nullptr;
-  insert_resource_store_ = insert_storage_ = insert_store_read_ = insert_finding_ = update_after_destroy_ = nullptr;
+  FinalizeStatements();
   int rc = sqlite3_close(db_);
   db_ = nullptr;
   if (rc != SQLITE_OK) {

@@ -53,6 +53,7 @@ class SqliteSink : public ModelSink, public EventSink {
   sqlite3_stmt* Prepare(const char* sql);
   bool Exec(const std::string& sql);
   void Step(sqlite3_stmt* st);
+  void FinalizeStatements();  // finalizes every prepared statement and forgets it
   void InsertResource(const Resource& r);
   void InsertCallback(const CallbackSpan& span, uint32_t stream);
 
