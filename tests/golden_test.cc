@@ -4,7 +4,6 @@
 // compared with <name>.expected. Graph goldens are listed in kGraphGoldens.
 // To refresh after an intended change: AHTRACE_UPDATE_GOLDEN=1 ctest -R Golden
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <regex>
@@ -29,41 +28,6 @@ void CompareWithGolden(const std::string& actual, const std::string& golden_path
   EXPECT_EQ(actual, testing::ReadFile(golden_path)) << "differs from " << golden_path;
 }
 
-// Replays `trace` into a database at `db_path`.
-void ReplayInto(const std::string& trace, const std::string& db_path) {
-  Status st;
-  auto reader = OpenTrace(trace, &st);
-  ASSERT_TRUE(reader) << st.message();
-  SqliteSink db;
-  ASSERT_TRUE(db.Open(db_path, SqliteOptions{}).ok());
-  ReplaySummary summary;
-  ASSERT_TRUE(Replay(*reader, &db, &db, &summary).ok());
-  ASSERT_TRUE(db.Commit(*reader).ok());
-}
-
-// Runs a query; rows as `a|b|c` lines, NULL as "NULL".
-std::string QueryRows(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sqlite3_errmsg(db) << " in " << sql;
-  } else {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        if (i) out += '|';
-        const unsigned char* v = sqlite3_column_text(st, i);
-        out += v ? reinterpret_cast<const char*>(v) : "NULL";
-      }
-      out += '\n';
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
 std::vector<std::string> SqlGoldens() {
   std::vector<std::string> names;
   std::error_code ec;
@@ -81,8 +45,8 @@ TEST_P(SqlGolden, QueryGivesTheExpectedRows) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(sql, m, std::regex("^-- trace: (\\S+)"))) << "first line must be -- trace: PATH";
   TempDir dir;
-  ReplayInto(testing::SourcePath(m[1]), dir.File("t.db"));
-  CompareWithGolden(QueryRows(dir.File("t.db"), sql), base + ".expected");
+  testing::ReplayInto(testing::SourcePath(m[1]), dir.File("t.db"));
+  CompareWithGolden(testing::QueryRows(dir.File("t.db"), sql), base + ".expected");
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, SqlGolden, ::testing::ValuesIn(SqlGoldens()),
@@ -142,8 +106,8 @@ TEST(GraphGolden, DotMatchesAndIsStableAcrossRuns) {
 TEST(ReplayDeterminism, SameTraceGivesByteIdenticalDump) {
   TempDir dir;
   std::string trace = testing::SourcePath("samples/http-als/trace");
-  ReplayInto(trace, dir.File("a.db"));
-  ReplayInto(trace, dir.File("b.db"));
+  testing::ReplayInto(trace, dir.File("a.db"));
+  testing::ReplayInto(trace, dir.File("b.db"));
   auto dump = [&](const std::string& db) {
     return testing::RunCommand("sqlite3 " + testing::Quote(db) + " .dump").out;
   };

@@ -1,36 +1,15 @@
 // Replay into SQLite on damaged input: whatever a trace holds, replay
 // finishes, writes every row it can, and records the damage as findings.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <cstring>
 
-#include "sinks/sqlite_sink.h"
 #include "tests/test_util.h"
 #include "trace/binary_writer.h"
 
 namespace ahtrace {
 namespace {
 using testing::TempDir;
-
-std::string Query(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* st = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(st); ++i) {
-        const unsigned char* v = sqlite3_column_text(st, i);
-        out += (i ? "|" : "") + std::string(v ? reinterpret_cast<const char*>(v) : "NULL");
-      }
-      out += "\n";
-    }
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
 
 // Found by fuzzing: an init whose type names a string never defined made
 // the resource row violate NOT NULL and the whole replay fail.
@@ -55,17 +34,10 @@ TEST(ReplayDamagedTrace, InitWithAnUndefinedTypeStringStillReplays) {
   std::memcpy(&bytes[bytes.size() - 56 + 4], &missing, 4);
   testing::WriteFile(path, bytes);
 
-  Status st;
-  auto reader = OpenTrace(dir.path(), &st);
-  ASSERT_TRUE(reader);
-  SqliteSink db;
-  ASSERT_TRUE(db.Open(dir.File("t.db"), SqliteOptions{}).ok());
-  ReplaySummary summary;
-  ASSERT_TRUE(Replay(*reader, &db, &db, &summary).ok());
-  ASSERT_TRUE(db.Commit(*reader).ok());
-  EXPECT_EQ(Query(dir.File("t.db"), "SELECT async_id, type FROM resource WHERE synthetic = 0"), "2|(no type)\n");
-  EXPECT_EQ(Query(dir.File("t.db"), "SELECT kind, severity FROM finding"), "bad-record|error\n");
-  EXPECT_NE(Query(dir.File("t.db"), "SELECT message FROM finding").find("p1-t0.ahs@"), std::string::npos);
+  testing::ReplayInto(dir.path(), dir.File("t.db"));
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT async_id, type FROM resource WHERE synthetic = 0"), "2|(no type)\n");
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT kind, severity FROM finding"), "bad-record|error\n");
+  EXPECT_NE(testing::QueryRows(dir.File("t.db"), "SELECT message FROM finding").find("p1-t0.ahs@"), std::string::npos);
 }
 
 }  // namespace
@@ -86,17 +58,10 @@ TEST(ReplayDamagedTrace, TraceStartingInsideACallbackStillReplays) {
                      "{\"kind\":\"after\",\"stream\":0,\"asyncId\":2,\"eid\":2,\"tid\":0}\n"
                      "{\"kind\":\"before\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n"
                      "{\"kind\":\"after\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n");
-  Status st;
-  auto reader = OpenTrace(dir.File("t.ndjson"), &st);
-  ASSERT_TRUE(reader);
-  SqliteSink db;
-  ASSERT_TRUE(db.Open(dir.File("t.db"), SqliteOptions{}).ok());
-  ReplaySummary summary;
-  ASSERT_TRUE(Replay(*reader, &db, &db, &summary).ok());
-  ASSERT_TRUE(db.Commit(*reader).ok());
-  EXPECT_EQ(Query(dir.File("t.db"), "SELECT async_id, depth, before_seq, after_seq FROM callback ORDER BY callback_id"),
+  testing::ReplayInto(dir.File("t.ndjson"), dir.File("t.db"));
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT async_id, depth, before_seq, after_seq FROM callback ORDER BY callback_id"),
             "2|0|0|1\n6|0|2|3\n");
-  EXPECT_EQ(Query(dir.File("t.db"), "SELECT kind, severity FROM finding"), "unknown-resource|info\n");
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT kind, severity FROM finding"), "unknown-resource|info\n");
 }
 
 }  // namespace

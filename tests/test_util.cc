@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "sinks/sqlite_sink.h"
 
 namespace ahtrace::testing {
 namespace fs = std::filesystem;
@@ -70,6 +74,39 @@ ReadTrace ReadAll(const std::string& path) {
   while (t.reader->Next(&ev)) t.events.push_back(ev);
   t.status = t.reader->status();
   return t;
+}
+
+void ReplayInto(const std::string& trace, const std::string& db_path) {
+  Status st;
+  auto reader = OpenTrace(trace, &st);
+  ASSERT_TRUE(reader) << st.message();
+  SqliteSink db;
+  ASSERT_TRUE(db.Open(db_path, SqliteOptions{}).ok());
+  ReplaySummary summary;
+  ASSERT_TRUE(Replay(*reader, &db, &db, &summary).ok());
+  ASSERT_TRUE(db.Commit(*reader).ok());
+}
+
+std::string QueryRows(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db) << " in " << sql;
+  } else {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        if (i) out += '|';
+        const unsigned char* v = sqlite3_column_text(st, i);
+        out += v ? reinterpret_cast<const char*>(v) : "NULL";
+      }
+      out += '\n';
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
 }
 
 }  // namespace ahtrace::testing

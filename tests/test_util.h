@@ -41,6 +41,11 @@ struct ReadTrace {
 };
 ReadTrace ReadAll(const std::string& path);
 
+// Replays `trace` into a SQLite database at `db_path` (fails the test on any error).
+void ReplayInto(const std::string& trace, const std::string& db_path);
+// Runs a query; rows as `a|b|c` lines, NULL as "NULL".
+std::string QueryRows(const std::string& db_path, const std::string& sql);
+
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& content);
 
