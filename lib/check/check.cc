@@ -742,7 +742,8 @@ class Analyzer {
     }
     if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak")
       return false;  // a defined store, no evidence it is wrong
-    for (const ResInfo* x : Chain(r.res_key, false))
+    const auto exec = Chain(r.res_key, false);  // where the read ran, and what created that, up to the top
+    for (const ResInfo* x : exec)
       if (std::find(x->detached.begin(), x->detached.end(), r.storage) != x->detached.end())
         return false;  // detached on purpose with exit() or disable()
     if (r.store == kUndefinedStore && r.before_first_store && rule != "listener-context") return false;
@@ -780,7 +781,7 @@ class Analyzer {
       // timers started at start-up, tests) needs stronger evidence.
       // (The execution chain: a promise's trigger is the promise it chains
       // on, which may belong to another context entirely.)
-      bool ancestry_had_store = FirstCarrier(Chain(r.res_key, false), r.storage) != 0;
+      bool ancestry_had_store = FirstCarrier(exec, r.storage) != 0;
       std::string key = SiteKey(r);
       auto stats = defined_at_.find(key);
       if (stats != defined_at_.end() && ancestry_had_store)
@@ -811,7 +812,6 @@ class Analyzer {
     if (!first_caller.empty()) f->title += " (called from " + first_caller + ")";
 
     // The chain: where the code ran, and how that resource came to be.
-    auto exec = Chain(r.res_key, false);
     for (size_t i = 0; i < exec.size() && i < 8; ++i) f->chain.push_back(Describe(exec[i]));
     f->details.push_back("ran in: " + Describe(current) +
                          (current && current->creator_key ? ", created in " + Describe(Res(current->creator_key)) : ""));
