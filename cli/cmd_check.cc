@@ -32,7 +32,9 @@ Runner SetupCheck(CLI::App* sub) {
   sub->add_flag("--no-context", o->no_context, "Do not check for context loss");
   sub->add_flag("--no-hook-rules", o->no_hook_rules, "Do not report broken async_hooks rules");
   sub->add_flag("--no-mismatches", o->no_mismatches, "Do not report model/node disagreements");
-  sub->footer("Exit codes: 0 clean, 1 findings, 2 usage error, 3 unreadable or invalid trace, 4 output not writable.");
+  sub->footer(
+      "Exit codes: 0 clean, 1 findings (including an incomplete trace), 2 usage error, 3 unreadable or invalid "
+      "trace, 4 output not writable, 6 nothing to judge (no events, or no getStore() call).");
   return [o]() {
     check::CheckOptions options;
     if (!o->config.empty()) {
@@ -90,7 +92,8 @@ Runner SetupCheck(CLI::App* sub) {
       if (!renamed.ok()) return Fail(renamed);
       std::fprintf(stderr, "%s: %zu finding(s)\n", o->output.c_str(), report.findings.size());
     }
-    return report.findings.empty() ? 0 : 1;
+    if (!report.findings.empty()) return 1;
+    return report.cannot_judge.empty() ? 0 : check::kExitCannotJudge;
   };
 }
 

@@ -18,7 +18,11 @@ Runner SetupRecord(CLI::App* sub) {
       ->capture_default_str();
   sub->prefix_command();
   sub->allow_extras();
-  sub->footer("Usage: ahtrace record [-o app.trace] [--stacks MODE] -- node app.js [args...]");
+  sub->footer(
+      "Usage: ahtrace record [-o app.trace] [--stacks MODE] -- node app.js [args...]\n"
+      "Exit codes: the program's own (128+N if signal N killed it); 124 the program exited 0 but part of it was "
+      "not recorded; 125 nothing recorded (no node >= 20 started, Bun/Deno, setup failed); 126/127 command not "
+      "executable/found.");
   return [opts, sub]() {
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
     opts->command = sub->remaining();
@@ -33,6 +37,15 @@ Runner SetupRecord(CLI::App* sub) {
     if (result.signaled) {
       std::fprintf(stderr, "ahtrace: program killed by signal %d (%s)\n", result.signal,
                    strsignal(result.signal));
+    }
+    for (const auto& gap : result.incomplete) std::fprintf(stderr, "ahtrace: incomplete: %s\n", gap.c_str());
+    if (!result.incomplete.empty()) {
+      std::fprintf(stderr,
+                   "ahtrace: recording INCOMPLETE: %zu stream(s) into %s, %zu process(es)/thread(s) not recorded "
+                   "whole; check and replay will report it%s\n",
+                   result.streams, opts->output_dir.c_str(), result.incomplete.size(),
+                   result.exit_code == record::kExitRecordingIncomplete ? " (exit 124)" : "");
+      return result.exit_code;
     }
     std::fprintf(stderr, "ahtrace: recorded %zu stream(s) into %s\n", result.streams, opts->output_dir.c_str());
     return result.exit_code;

@@ -1,7 +1,33 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the whole test suite (unit, golden
-# and end-to-end tests that record real node programs).
+# Sets everything up, builds, and runs the whole test suite: unit, golden
+# and end-to-end tests that record real node programs, on node 20 (the PATH's
+# node) and again on every other supported line and ALS implementation.
+#
+#   AHTRACE_TEST_LINES="22 22acf 24 24h 26 26h"   (default) which extra
+#   runtimes the e2e suites run on: N = node N as it comes, Nacf = with
+#   --experimental-async-context-frame (22), Nh = with --no-async-context-frame
+#   (24+, the async_hooks ALS). Set it to "" to test the PATH's node only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
+
+LINES=${AHTRACE_TEST_LINES-22 22acf 24 24h 26 26h}
+entries=()
+if [ -n "$LINES" ]; then
+  majors=$(for l in $LINES; do echo "${l%%[!0-9]*}"; done | sort -u | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  nodes=$(scripts/install-node.sh $majors)
+  for l in $LINES; do
+    major=${l%%[!0-9]*}
+    bin=$(awk -v m="$major" '$1 == m { print $2 }' <<<"$nodes")
+    case "$l" in
+      *acf) entries+=("$l=$bin=--experimental-async-context-frame") ;;
+      *h) entries+=("$l=$bin=--no-async-context-frame") ;;
+      *) entries+=("$l=$bin") ;;
+    esac
+  done
+fi
+list=$(IFS=';'; echo "${entries[*]-}")
+cmake -S . -B build "-DAHTRACE_TEST_NODES=$list" >/dev/null
+echo "test.sh: node $(node --version) on PATH; e2e suites also on: ${LINES:-none}"
 ctest --test-dir build --output-on-failure -j "$(nproc)"

@@ -49,6 +49,86 @@ TEST(Cli, OldNodeIsRefused) {
   EXPECT_NE(r.err.find("needs node >= 20"), std::string::npos) << r.err;
 }
 
+TEST(Cli, RuntimesWithoutHookEventsAreRefused) {
+  // Bun and Deno implement AsyncLocalStorage but emit no async_hooks
+  // events: a recording would be empty and look clean.
+  TempDir dir;
+  for (const char* name : {"bun", "deno"}) {
+    testing::WriteFile(dir.File(name), "#!/bin/sh\necho should not run\n");
+    chmod(dir.File(name).c_str(), 0755);
+    auto r = RunCommand(Bin() + " record -o " + Quote(dir.File("t")) + " -- " + Quote(dir.File(name)) + " app.js");
+    EXPECT_EQ(r.exit_code, 125) << name;
+    EXPECT_NE(r.err.find("does not emit async_hooks events"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << "the program must not have run";
+  }
+}
+
+// Never a silent green: a child killed before its first flush leaves a
+// stream with a header and nothing else. record says so (124: the program
+// itself exited 0), and check fails on it instead of judging the rest.
+TEST(Cli, AnEmptyStreamMakesRecordAndCheckFail) {
+  TempDir dir;
+  testing::WriteFile(dir.File("app.js"),
+                     "const { AsyncLocalStorage } = require('async_hooks');\n"
+                     "const als = new AsyncLocalStorage();\n"
+                     "const { spawn } = require('child_process');\n"
+                     "als.run({ id: 1 }, () => {\n"
+                     "  const c = spawn(process.execPath, ['-e', 'process.kill(process.pid, \"SIGKILL\")']);\n"
+                     "  c.on('exit', () => console.log('store', als.getStore().id));\n"
+                     "});\n");
+  auto r = RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o t -- node app.js");
+  EXPECT_EQ(r.exit_code, 124) << r.err;
+  EXPECT_NE(r.err.find("recording INCOMPLETE"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no events"), std::string::npos) << r.err;
+  auto c = RunCommand(Bin() + " check " + Quote(dir.File("t")));
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("error[incomplete-trace]"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("empty-stream"), std::string::npos) << c.out;
+}
+
+// A process whose recorder failed to start leaves a marker instead of a
+// stream; every reader reports it and check fails.
+TEST(Cli, ARecorderThatFailedToStartFailsCheck) {
+  TempDir dir;
+  testing::WriteFile(dir.File("app.js"),
+                     "const { AsyncLocalStorage } = require('async_hooks');\n"
+                     "const als = new AsyncLocalStorage();\n"
+                     "als.run(1, () => setTimeout(() => console.log(als.getStore()), 1));\n");
+  auto r = RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o t -- node app.js");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(RunCommand(Bin() + " check " + Quote(dir.File("t"))).exit_code, 0);
+  testing::WriteFile(dir.File("t/p77-t3.failed"),
+                     "{\"pid\":77,\"threadId\":3,\"node\":\"v24.22.3\",\"error\":\"recorder failed to start: boom\"}\n");
+  auto c = RunCommand(Bin() + " check " + Quote(dir.File("t")));
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("recorder-failed: pid 77 thread 3 (node v24.22.3) was not recorded: recorder failed to start: boom"),
+            std::string::npos)
+      << c.out;
+  // Even with that finding allowed by fingerprint, or --no-hook-rules.
+  auto c2 = RunCommand(Bin() + " check --no-hook-rules --no-mismatches " + Quote(dir.File("t")));
+  EXPECT_EQ(c2.exit_code, 1) << c2.out;
+  testing::RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " replay t -o t.db");
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT kind, severity FROM finding WHERE kind = 'recorder-failed'"),
+            "recorder-failed|error\n");
+}
+
+// A trace with events but no getStore() call gives check nothing to judge
+// context loss by: exit 6, never 0.
+TEST(Cli, CheckWithNothingToJudgeExits6) {
+  TempDir dir;
+  auto r = RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o t -- node -e \"setTimeout(() => {}, 1)\"");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto c = RunCommand(Bin() + " check " + Quote(dir.File("t")));
+  EXPECT_EQ(c.exit_code, 6) << c.out;
+  EXPECT_NE(c.out.find("ahtrace check: not judged (no AsyncLocalStorage was used"), std::string::npos) << c.out;
+  auto j = RunCommand(Bin() + " check --format json " + Quote(dir.File("t")));
+  EXPECT_EQ(j.exit_code, 6);
+  EXPECT_EQ(nlohmann::json::parse(j.out)["verdict"], "cannot-judge");
+  auto junit = RunCommand(Bin() + " check --format junit " + Quote(dir.File("t")));
+  EXPECT_NE(junit.out.find("<error message=\"no AsyncLocalStorage was used"), std::string::npos) << junit.out;
+  EXPECT_EQ(RunCommand(Bin() + " check --no-context " + Quote(dir.File("t"))).exit_code, 0);
+}
+
 TEST(Cli, UnwritableOutputIsReportedBeforeRunning) {
   TempDir dir;
   testing::WriteFile(dir.File("file"), "x");
@@ -92,7 +172,7 @@ TEST(Cli, SigkillLeavesAReadableTrace) {
   EXPECT_EQ(r.exit_code, 128 + 9);
   auto t = testing::ReadAll(dir.File("t"));
   ASSERT_TRUE(t.status.ok()) << t.status.message();
-  EXPECT_GT(t.events.size(), 0u) << "the periodic flush wrote what came before the kill";
+  EXPECT_GT(t.events.size(), 0u) << "the flush every 250 ms of events wrote what came before the kill";
   EXPECT_FALSE(t.reader->streams()[0].ended_cleanly);
 }
 

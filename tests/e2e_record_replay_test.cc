@@ -144,7 +144,7 @@ TEST_P(RecordedProgram, RecordsCompletelyAndReplaysWithoutDisagreement) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Node20, RecordedProgram, ::testing::ValuesIn(AllPrograms()),
+INSTANTIATE_TEST_SUITE_P(Programs, RecordedProgram, ::testing::ValuesIn(AllPrograms()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -26,12 +26,15 @@ TEST(ReplayDamagedTrace, InitWithAnUndefinedTypeStringStillReplays) {
     e.type = "Timeout";
     e.observed = false;
     w.Write(e, 1);
+    Event end;
+    end.kind = EventKind::kStreamEnd;
+    w.Write(end, 2);
     ASSERT_TRUE(w.Close().ok());
   }
   std::string bytes = testing::ReadFile(path);
-  // The init is the last record; point its type at string 99.
+  // The init is the record before the stream's end; point its type at string 99.
   uint32_t missing = 99;
-  std::memcpy(&bytes[bytes.size() - 56 + 4], &missing, 4);
+  std::memcpy(&bytes[bytes.size() - 2 * 56 + 4], &missing, 4);
   testing::WriteFile(path, bytes);
 
   testing::ReplayInto(dir.path(), dir.File("t.db"));
@@ -57,7 +60,8 @@ TEST(ReplayDamagedTrace, TraceStartingInsideACallbackStillReplays) {
                      "{\"kind\":\"init\",\"stream\":0,\"asyncId\":6,\"type\":\"Timeout\",\"triggerAsyncId\":2,\"eid\":2,\"tid\":0}\n"
                      "{\"kind\":\"after\",\"stream\":0,\"asyncId\":2,\"eid\":2,\"tid\":0}\n"
                      "{\"kind\":\"before\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n"
-                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n");
+                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":6,\"eid\":6,\"tid\":2}\n"
+                     "{\"kind\":\"streamEnd\",\"stream\":0,\"exitCode\":0}\n");
   testing::ReplayInto(dir.File("t.ndjson"), dir.File("t.db"));
   EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT async_id, depth, before_seq, after_seq FROM callback ORDER BY callback_id"),
             "2|0|0|1\n6|0|2|3\n");

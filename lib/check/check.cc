@@ -450,11 +450,15 @@ class Analyzer {
       }
     }
     if (options_.leaks) Leaks(add);
-    if (options_.hook_rules || options_.mismatches) ModelFindings(add);
+    ModelFindings(add);  // blind spots always; the rest as the options say
 
     for (auto& f : found_) {
       RelativiseToCwd(&f);
-      if (options_.allow.count(f.fingerprint)) {
+      // What the trace could not see fails the check whatever was allowed
+      // or already in the baseline: a verdict on part of a program is none.
+      if (f.rule == "incomplete-trace") {
+        out->findings.push_back(f);
+      } else if (options_.allow.count(f.fingerprint)) {
         ++out->allowed;
       } else if (baseline_ && baseline_->fingerprints.count(f.fingerprint)) {
         ++out->in_baseline;
@@ -476,8 +480,14 @@ class Analyzer {
       out->notes.push_back(
           "no getStore() call site was recorded (ahtrace record --stacks none?): context-loss evidence needs "
           "them; record with --stacks als or default");
-    if (c_.reads_.empty() && !c_.storages_.empty())
-      out->notes.push_back("the program never called getStore(): nothing to check for context loss");
+    if (out->events == 0)
+      out->cannot_judge = "the trace holds no events: nothing was recorded to judge";
+    else if (options_.context && c_.reads_.empty())
+      out->cannot_judge = c_.storages_.empty()
+                              ? "no AsyncLocalStorage was used in the recorded processes: no getStore() call to judge "
+                                "context loss by (run with --no-context to check only the other rules)"
+                              : "the program never called getStore(): no read to judge context loss by (run with "
+                                "--no-context to check only the other rules)";
   }
 
  private:
@@ -908,9 +918,37 @@ class Analyzer {
     }
   }
 
+  static bool IsBlindSpot(const char* kind) {
+    return std::strcmp(kind, finding_kind::kRecorderFailed) == 0 ||
+           std::strcmp(kind, finding_kind::kEmptyStream) == 0 ||
+           std::strcmp(kind, finding_kind::kStreamCutShort) == 0;
+  }
+
+  CheckFinding BlindSpotFinding(const Finding& m) const {
+    CheckFinding f;
+    f.rule = "incomplete-trace";
+    f.level = "error";
+    f.title = std::string(m.kind) + ": " + m.message;
+    bool has_stream = m.kind != std::string(finding_kind::kRecorderFailed) && m.stream < reader_.streams().size();
+    f.pid = has_stream ? Stream(m.stream).pid : 0;
+    f.thread = has_stream ? Stream(m.stream).thread_id : 0;
+    f.details.push_back("the verdict would be drawn from a trace that lacks part of the program, so check fails");
+    f.hint = std::strcmp(m.kind, finding_kind::kRecorderFailed) == 0
+                 ? "The recorder could not start in that process (its message says why): record again with a "
+                   "supported node (20, 22, 24, 26), or report the message."
+                 : "Let the program end by itself or by SIGINT/SIGTERM (SIGKILL, a crash or an OOM kill loses "
+                   "the recorder's unflushed tail), and record again.";
+    f.fingerprint = Hex(Fnv1a("incomplete-trace|" + std::string(m.kind) + "|" + m.message));
+    return f;
+  }
+
   template <typename Add>
   void ModelFindings(Add& add) {
     for (const Finding& m : c_.model_findings_) {
+      if (IsBlindSpot(m.kind)) {
+        add(BlindSpotFinding(m));
+        continue;
+      }
       bool mismatch = std::strstr(m.kind, "mismatch") != nullptr;
       if (mismatch ? !options_.mismatches : !options_.hook_rules) continue;
       CheckFinding f;

@@ -69,6 +69,10 @@ struct Baseline {
   std::set<std::string> sites_with_store;  // normalised site keys
 };
 
+// `check`'s exit code when the trace gives nothing to judge (see
+// CheckReport::cannot_judge); 0 and 1 are clean and findings.
+constexpr int kExitCannotJudge = 6;
+
 struct CheckReport {
   std::vector<CheckFinding> findings;  // reported (not allowed, not in the baseline)
   int allowed = 0;                     // matched --allow
@@ -76,6 +80,10 @@ struct CheckReport {
   uint64_t events = 0, reads = 0, reads_undefined = 0, storages = 0;
   std::set<std::pair<std::string, std::string>> checked_sites;  // (rule family, site) for junit
   std::vector<std::string> notes;      // what limited the check (e.g. no sites recorded)
+  // Set when the trace gives nothing to judge by (no event at all, or no
+  // getStore() call while context checking is on): `check` then exits
+  // kExitCannotJudge, never 0, so "saw nothing" cannot pass for "clean".
+  std::string cannot_judge;
   Baseline as_baseline;                // this trace, for use as someone's baseline
 };
 

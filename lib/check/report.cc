@@ -31,6 +31,8 @@ std::string XmlEscape(const std::string& raw) {
 std::string Summary(const CheckReport& r) {
   std::map<std::string, int> by_rule;
   for (const auto& f : r.findings) ++by_rule[f.rule];
+  if (r.findings.empty() && !r.cannot_judge.empty())
+    return "ahtrace check: not judged (" + r.cannot_judge + "); " + std::to_string(r.events) + " events";
   std::string s = "ahtrace check: " + std::to_string(r.findings.size()) + " finding(s)";
   if (!by_rule.empty()) {
     s += " (";
@@ -55,6 +57,8 @@ const char* kRuleHelp[][2] = {
     {"leak", "A handle was still alive at the end of the trace."},
     {"async-hooks-rule", "The trace breaks one of node's async_hooks rules."},
     {"model-mismatch", "ahtrace's model of node disagrees with what node reported."},
+    {"incomplete-trace", "Part of the program was not recorded (a recorder that failed to start, an empty stream, a "
+                         "stream cut short), so no verdict can be drawn from the trace."},
 };
 
 }  // namespace
@@ -85,6 +89,7 @@ std::string ReportText(const CheckReport& r, bool color) {
            ", fingerprint " + f.fingerprint + "\n\n";
   }
   for (const auto& n : r.notes) out += "note: " + n + "\n";
+  if (!r.cannot_judge.empty()) out += paint("1;33", "cannot judge:") + " " + r.cannot_judge + "\n";
   out += paint(r.findings.empty() ? "32" : "1", Summary(r)) + "\n";
   return out;
 }
@@ -115,6 +120,10 @@ nlohmann::json ReportJson(const CheckReport& r) {
   return {{"version", 1},
           {"findings", findings},
           {"notes", r.notes},
+          {"verdict", !r.cannot_judge.empty() && r.findings.empty() ? "cannot-judge"
+                      : r.findings.empty()                           ? "clean"
+                                                                     : "findings"},
+          {"cannotJudge", r.cannot_judge.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.cannot_judge)},
           {"summary",
            {{"findings", r.findings.size()},
             {"allowed", r.allowed},
@@ -137,8 +146,16 @@ std::string ReportJunit(const CheckReport& r) {
   }
   size_t failures = 0;
   for (const auto& [key, fs] : cases) failures += !fs.empty();
+  // Nothing to judge is an error case, so a dashboard never shows it green.
+  bool blind = !r.cannot_judge.empty() && r.findings.empty();
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ahtrace check\" tests=\"" +
-                    std::to_string(cases.size()) + "\" failures=\"" + std::to_string(failures) + "\">\n";
+                    std::to_string(cases.size() + blind) + "\" failures=\"" + std::to_string(failures) + "\"" +
+                    (blind ? " errors=\"1\"" : "") + ">\n";
+  if (blind) {
+    out += "  <testsuite name=\"cannot-judge\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+           "    <testcase classname=\"ahtrace.cannot-judge\" name=\"trace\">\n      <error message=\"" +
+           XmlEscape(r.cannot_judge) + "\" type=\"cannot-judge\"/>\n    </testcase>\n  </testsuite>\n";
+  }
   std::map<std::string, std::vector<std::pair<std::string, const std::vector<const CheckFinding*>*>>> suites;
   for (const auto& [key, fs] : cases) suites[key.first].push_back({key.second, &fs});
   for (const auto& [rule, tests] : suites) {

@@ -1,5 +1,7 @@
 #include "model/async_model.h"
 
+#include "model/store_policy.h"
+
 #include <algorithm>
 #include <string>
 
@@ -36,6 +38,12 @@ StoreId Resource::StoreFor(StorageId storage) const {
   return kUndefinedStore;
 }
 
+bool Resource::HasStore(StorageId storage) const {
+  for (const auto& slot : stores)
+    if (slot.storage == storage) return true;
+  return false;
+}
+
 void Resource::SetStore(StorageId storage, StoreId store) {
   for (auto& slot : stores) {
     if (slot.storage == storage) {
@@ -59,15 +67,25 @@ AsyncModel::AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* n
   process_.id = AsyncId(0);
   process_.type = "(process)";
   process_.synthetic = true;
+  policy_ = MakeAsyncHooksStores(*this, 20);
 }
 
-void AsyncModel::SetAsyncContextFrame(bool on) {
-  check_stores_ = !on;
-  if (on) {
-    Report(nullptr, finding_kind::kUnsupportedRuntime, Severity::kInfo, AsyncId(0), "", "",
-           "this stream's AsyncLocalStorage runs on AsyncContextFrame (node >= 24): store propagation is not "
-           "modelled, getStore() results are not compared");
-  }
+AsyncModel::~AsyncModel() = default;
+
+void AsyncModel::SetRuntime(bool async_context_frame, int node_major) {
+  policy_ = async_context_frame ? MakeContextFrameStores(*this) : MakeAsyncHooksStores(*this, node_major);
+}
+
+const char* AsyncModel::store_policy_name() const { return policy_->name(); }
+
+void AsyncModel::PushFrame(Frame f, Resource& r, ScopeKind kind) {
+  stack_.push_back(std::move(f));
+  policy_->OnEnter(r, kind);
+}
+
+void AsyncModel::PopFrame() {
+  stack_.pop_back();
+  policy_->OnLeave();
 }
 
 void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
@@ -105,13 +123,15 @@ void AsyncModel::OnProcessEmit(const Event& e) {
     f.id = AsyncId(0);
     f.trigger = AsyncId(0);
     f.process_scope = true;
-    stack_.push_back(f);
     if (!process_used_) process_.key = ++*next_resource_key_;
     process_used_ = true;
+    PushFrame(f, process_, ScopeKind::kProcessObject);
     return;
   }
   auto it = std::find_if(stack_.rbegin(), stack_.rend(), [](const Frame& f) { return f.process_scope; });
-  if (it != stack_.rend()) stack_.erase(std::next(it).base(), stack_.end());
+  if (it == stack_.rend()) return;
+  size_t keep = static_cast<size_t>(std::distance(stack_.begin(), std::next(it).base()));
+  while (stack_.size() > keep) PopFrame();
 }
 AsyncId AsyncModel::TriggerAsyncId() const { return stack_.empty() ? AsyncId(0) : stack_.back().trigger; }
 
@@ -135,8 +155,8 @@ Resource* AsyncModel::Lookup(AsyncId id) { return const_cast<Resource*>(Find(id)
 
 StoreId AsyncModel::GetStore(StorageId storage) const {
   auto it = storages_.find(storage);
-  if (it == storages_.end() || !it->second.enabled) return kUndefinedStore;
-  return ExecutionResource().StoreFor(storage);
+  if (it == storages_.end()) return kUndefinedStore;
+  return policy_->GetStore(it->second);
 }
 
 // A resource that events refer to but whose init the trace does not hold:
@@ -243,7 +263,7 @@ void AsyncModel::AdoptStartContext(const Event& e) {
   f.span.resource_key = r.key;
   f.span.before_seq = e.seq;  // entered before the trace began: its first event stands in
   f.span.before_ts_ns = e.ts_ns;
-  stack_.push_back(f);
+  PushFrame(f, r, ScopeKind::kAdopted);
   Report(&e, finding_kind::kUnknownResource, Severity::kInfo, r.id, "", "",
          "recording started inside a callback of async id " + Id(r.id) + ", created before recording started");
 }
@@ -262,17 +282,17 @@ void AsyncModel::TrackHiddenScopes(const Event& e) {
   while (!stack_.empty() && stack_.back().hidden &&
          (e.kind == EventKind::kBefore || (e.kind == EventKind::kAfter && e.async_id != stack_.back().id) ||
           e.observed_eid != stack_.back().id)) {
-    stack_.pop_back();
+    PopFrame();
   }
   if (!stack_.empty() || e.kind == EventKind::kBefore || e.kind == EventKind::kAfter) return;
   if (e.observed_eid == top_level_eid_ || e.observed_eid == AsyncId(0)) return;
-  const Resource* p = Find(e.observed_eid);
+  Resource* p = Lookup(e.observed_eid);
   if (!p || p->type != "PROMISE" || p->resolve_seq == kNoSeq || p->trigger != e.observed_tid) return;
   Frame f;
   f.id = p->id;
   f.trigger = p->trigger;
   f.hidden = true;
-  stack_.push_back(f);
+  PushFrame(f, *p, ScopeKind::kHiddenPromise);
 }
 
 void AsyncModel::OnInit(const Event& e) {
@@ -285,7 +305,7 @@ void AsyncModel::OnInit(const Event& e) {
     return;
   }
   graveyard_.erase(e.async_id.value);
-  const Resource& creator = ExecutionResource();
+  Resource& creator = Current();
   Resource r;
   r.key = ++*next_resource_key_;
   r.stream = stream_;
@@ -297,17 +317,14 @@ void AsyncModel::OnInit(const Event& e) {
   r.site = e.site;
   r.init_seq = e.seq;
   r.init_ts_ns = e.ts_ns;
-  // AsyncLocalStorage's shared init hook: every enabled storage copies the
-  // store of executionAsyncResource() onto the new resource.
-  for (const auto& [id, storage] : storages_) {
-    if (storage.enabled) r.stores.push_back({id, creator.StoreFor(id)});
-  }
-  std::sort(r.stores.begin(), r.stores.end(),
-            [](const StoreSlot& a, const StoreSlot& b) { return a.storage < b.storage; });
   const Resource* trigger = Find(e.trigger_id);
   r.trigger_key = trigger ? trigger->key : 0;
   bool trigger_known = e.trigger_id.value <= 1 || trigger != nullptr;
   Resource& stored = live_.emplace(e.async_id.value, std::move(r)).first->second;
+  // What the new resource carries (the policy: copied slots, or the frame).
+  policy_->OnInit(e, stored, creator);
+  std::sort(stored.stores.begin(), stored.stores.end(),
+            [](const StoreSlot& a, const StoreSlot& b) { return a.storage < b.storage; });
   if (!trigger_known) {
     bool before_recording = e.trigger_id.value < first_init_id_;
     Report(&e, finding_kind::kUnknownTrigger, Severity::kInfo, e.async_id, "", Id(e.trigger_id),
@@ -339,7 +356,7 @@ void AsyncModel::OnBefore(const Event& e) {
   f.span.resource_key = r->key;
   f.span.before_seq = e.seq;
   f.span.before_ts_ns = e.ts_ns;
-  stack_.push_back(f);
+  PushFrame(f, *r, ScopeKind::kCallback);
   // Hooks' before runs after the push: node reports the entered resource.
   CheckContext(e, f.id, f.trigger);
   ++r->callbacks;
@@ -357,7 +374,7 @@ void AsyncModel::OnAfter(const Event& e) {
   // came from the main script (observed).
   if (!stack_.empty() && stack_.back().hidden && stack_.back().id == e.async_id) {
     CheckContext(e, stack_.back().id, stack_.back().trigger);
-    stack_.pop_back();
+    PopFrame();
     return;
   }
   if (stack_.empty() && e.async_id == AsyncId(1) && top_level_eid_ == AsyncId(1)) {
@@ -382,12 +399,12 @@ void AsyncModel::OnAfter(const Event& e) {
     Report(&e, finding_kind::kStackCorrupted, Severity::kError, e.async_id, Id(stack_.back().id), Id(e.async_id),
            "async hook stack has become corrupted (actual: " + Id(e.async_id) +
                ", expected: " + Id(stack_.back().id) + ")");
-    while (stack_.back().id != e.async_id) stack_.pop_back();
+    while (stack_.back().id != e.async_id) PopFrame();
   }
   // Hooks' after runs before the pop.
   CheckContext(e, stack_.back().id, stack_.back().trigger);
   Frame f = stack_.back();
-  stack_.pop_back();
+  PopFrame();
   f.span.after_seq = e.seq;
   f.span.after_ts_ns = e.ts_ns;
   Resource* r = Lookup(e.async_id);
@@ -445,6 +462,7 @@ void AsyncModel::OnPromiseResolve(const Event& e) {
   if (r->resolve_seq == kNoSeq) {
     r->resolve_seq = e.seq;
     r->resolve_ts_ns = e.ts_ns;
+    policy_->OnPromiseResolve(*r);
   }
   if (sink_) sink_->OnPromiseResolve(e, *r, ExecutionResource());
 }
@@ -459,91 +477,39 @@ StorageState* AsyncModel::Storage(const Event& e, StorageId id) {
   return &s;
 }
 
-void AsyncModel::Enable(StorageState* s) { s->enabled = true; }
-
 void AsyncModel::OnAls(const Event& e) {
   CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
   if (e.kind == EventKind::kAlsCreate) {
     StorageState& s = storages_[e.storage];
     s.id = e.storage;
     s.enabled = false;
+    s.default_store = e.store;  // what getStore() returned right after construction
     s.created_seq = e.seq;
     s.site = e.site;
+    policy_->OnAlsCall(e, s);
     if (sink_) sink_->OnStorageEvent(e, s);
     return;
   }
   StorageState* s = Storage(e, e.storage);
-  Resource& current = Current();
-  switch (e.kind) {
-    case EventKind::kAlsGetStore: {
-      StoreId expected = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
-      if (expected != e.store && check_stores_) {
-        Report(&e, finding_kind::kStoreMismatch, Severity::kError, current.id, StoreText(expected),
-               StoreText(e.store),
-               "getStore() of storage " + std::to_string(s->id) + " in async id " + Id(current.id) + ": model " +
-                   StoreText(expected) + ", node returned " + StoreText(e.store));
-      }
-      if (sink_) sink_->OnGetStore(e, expected, current);
-      break;
+  if (e.kind == EventKind::kAlsGetStore) {
+    StoreId expected = policy_->GetStore(*s);
+    if (expected != e.store) {
+      Report(&e, finding_kind::kStoreMismatch, Severity::kError, ExecutionAsyncId(), StoreText(expected),
+             StoreText(e.store),
+             "getStore() of storage " + std::to_string(s->id) + " in async id " + Id(ExecutionAsyncId()) +
+                 ": model " + StoreText(expected) + ", node returned " + StoreText(e.store) + " (" +
+                 policy_->name() + " stores)");
     }
-    case EventKind::kAlsRunBegin: {
-      // run(): `if (ObjectIs(store, this.getStore())) return callback()`.
-      StoreId visible = s->enabled ? current.StoreFor(s->id) : kUndefinedStore;
-      AlsFrame f{true, s->id, current.id, current.StoreFor(s->id), visible != e.store, &current == &process_};
-      als_stack_.push_back(f);
-      if (f.changed) {
-        Enable(s);
-        SetStore(&e, current, s->id, e.store, StoreCause::kRun);
-      }
-      break;
-    }
-    case EventKind::kAlsRunEnd:
-    case EventKind::kAlsExitEnd: {
-      bool is_run = e.kind == EventKind::kAlsRunEnd;
-      if (als_stack_.empty() || als_stack_.back().is_run != is_run || als_stack_.back().storage != s->id) {
-        Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, current.id, "", "",
-               std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s->id) +
-                   " does not close the innermost run()/exit()");
-        auto it = std::find_if(als_stack_.rbegin(), als_stack_.rend(), [&](const AlsFrame& f) {
-          return f.is_run == is_run && f.storage == s->id;
-        });
-        if (it == als_stack_.rend()) break;
-        als_stack_.erase(std::next(it).base(), als_stack_.end());
-      }
-      AlsFrame f = als_stack_.back();
-      als_stack_.pop_back();
-      if (is_run && f.changed) {
-        // `finally { resource[this.kResourceStore] = oldStore; }` on the
-        // resource run() started in.
-        if (Resource* r = f.on_process ? &process_ : Lookup(f.resource))
-          SetStore(&e, *r, s->id, f.old_store, StoreCause::kRunRestore);
-      } else if (!is_run && f.changed) {
-        Enable(s);
-      }
-      break;
-    }
-    case EventKind::kAlsEnterWith:
-      Enable(s);
-      SetStore(&e, current, s->id, e.store, StoreCause::kEnterWith);
-      break;
-    case EventKind::kAlsExitBegin: {
-      AlsFrame f{false, s->id, current.id, kUndefinedStore, s->enabled, false};
-      als_stack_.push_back(f);
-      s->enabled = false;
-      break;
-    }
-    case EventKind::kAlsDisable:
-      s->enabled = false;
-      break;
-    default:
-      break;
+    if (sink_) sink_->OnGetStore(e, expected, ExecutionResource());
+  } else {
+    policy_->OnAlsCall(e, *s);
+    if (sink_) sink_->OnStorageEvent(e, *s);
   }
-  if (sink_ && e.kind != EventKind::kAlsGetStore) sink_->OnStorageEvent(e, *s);
   if (sink_) sink_->OnContextEvent(e, ExecutionResource());
 }
 
 void AsyncModel::Finish() {
-  while (!stack_.empty() && (stack_.back().hidden || stack_.back().process_scope)) stack_.pop_back();
+  while (!stack_.empty() && (stack_.back().hidden || stack_.back().process_scope)) PopFrame();
   std::vector<CallbackSpan> unfinished;
   for (const auto& f : stack_) unfinished.push_back(f.span);
   if (!stack_.empty()) {

@@ -1,13 +1,14 @@
-// The async_hooks model: a deterministic simulator of node 20's async
-// context machinery for one thread of one process.
+// The async_hooks model: a deterministic simulator of node's async context
+// machinery (node 20 to 26) for one thread of one process.
 //
 // It keeps what the runtime keeps (lib/internal/async_hooks.js and
-// lib/async_hooks.js in node 20): the execution stack of (asyncId,
-// triggerAsyncId), the resource table, and AsyncLocalStorage stores, which
-// node keeps as a property on each resource object and copies from the
-// executing resource into every new one (the one shared init hook). From
-// those it answers executionAsyncId(), triggerAsyncId(),
-// executionAsyncResource() and getStore() at every point.
+// lib/async_hooks.js): the execution stack of (asyncId, triggerAsyncId),
+// the resource table, and AsyncLocalStorage stores. Where stores live and
+// how they move depends on which AsyncLocalStorage implementation the
+// process ran; that is a StorePolicy (store_policy.h), one per
+// implementation, consulted where stores move. From those it answers
+// executionAsyncId(), triggerAsyncId(), executionAsyncResource() and
+// getStore() at every point.
 //
 // Replay drives it with Apply(); tests and users may drive it the same way
 // with events they build. Every rule node enforces or would break on is
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +44,15 @@ struct StoreSlot {
   StoreId store;
 };
 
+// An AsyncContextFrame: the map of storage -> store that V8 carries as
+// continuation data when node runs AsyncLocalStorage on AsyncContextFrame.
+// Shared by identity, as in node: disable() deletes from the one object
+// every holder sees (context_frame_stores.cc).
+struct ContextFrame {
+  std::vector<StoreSlot> slots;
+};
+using ContextFramePtr = std::shared_ptr<ContextFrame>;
+
 struct Resource {
   uint64_t key = 0;            // unique across a replay, in creation order (SQL resource_id)
   uint32_t stream = 0;
@@ -59,9 +70,16 @@ struct Resource {
   uint64_t destroy_seq = kNoSeq, resolve_seq = kNoSeq;
   int64_t init_ts_ns = 0, first_before_ts_ns = 0, last_after_ts_ns = 0;
   int64_t destroy_ts_ns = 0, resolve_ts_ns = 0;
+  // The stores this resource carries: with async_hooks, its slots (run()
+  // and enterWith() change them); with AsyncContextFrame, a copy of the
+  // frame it captured at init, for sinks.
   std::vector<StoreSlot> stores;
+  ContextFramePtr frame;          // AsyncContextFrame: captured at init
+  ContextFramePtr settle_frame;   // AsyncContextFrame: current when the promise settled
+  bool settled = false;           // settle_frame is set
 
   StoreId StoreFor(StorageId storage) const;
+  bool HasStore(StorageId storage) const;
   void SetStore(StorageId storage, StoreId store);
 };
 
@@ -78,7 +96,8 @@ struct CallbackSpan {
 
 struct StorageState {
   StorageId id = 0;
-  bool enabled = false;        // node's `this.enabled`: in storageList, propagating
+  bool enabled = false;        // async_hooks: node's `this.enabled` (in storageList, propagating)
+  StoreId default_store = 0;   // `defaultValue` (node 24+): what getStore() returns with no store set
   uint64_t created_seq = kNoSeq;
   std::string_view site;
 };
@@ -111,17 +130,22 @@ class ModelSink {
                            const std::vector<CallbackSpan>& unfinished) {}
 };
 
+class StorePolicy;
+enum class ScopeKind;
+
 class AsyncModel {
  public:
   // `next_key` numbers resources and spans across all streams of a replay so
   // that keys are unique and deterministic; `sink` may be null.
   AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* next_span_key, ModelSink* sink);
 
-  // Stores propagate through AsyncContextFrame, not the init hook, on node
-  // >= 24 (and with --experimental-async-context-frame): the model does
-  // not simulate that, so it stops comparing getStore() results and says
-  // so once (an info finding).
-  void SetAsyncContextFrame(bool on);
+  ~AsyncModel();
+
+  // Which AsyncLocalStorage implementation the stream's process ran (its
+  // header says) and its node major version: selects the StorePolicy
+  // (store_policy.h). The default is node 20's async_hooks one.
+  void SetRuntime(bool async_context_frame, int node_major);
+  const char* store_policy_name() const;
 
   // Applies one event of this model's stream, checking it first.
   void Apply(const Event& e);
@@ -138,6 +162,16 @@ class AsyncModel {
   size_t live_resources() const { return live_.size(); }
   uint64_t findings() const { return findings_; }
 
+  // For store policies (store_policy.h): the resource executing now, one by
+  // id, and a store written onto a resource (sinks are told why).
+  Resource& Current();
+  Resource* Lookup(AsyncId id);
+  bool InProcessScope() const { return !stack_.empty() && stack_.back().process_scope; }
+  Resource& ProcessObject() { return process_; }
+  void SetStore(const Event* e, Resource& r, StorageId storage, StoreId store, StoreCause cause);
+  void Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
+              std::string observed, std::string message);
+
  private:
   struct Frame {
     AsyncId id;
@@ -145,15 +179,6 @@ class AsyncModel {
     CallbackSpan span;
     bool hidden = false;  // pushed by node without hooks (see TrackHiddenScopes)
     bool process_scope = false;  // node's own callback scope on the process object
-  };
-  struct AlsFrame {
-    bool is_run;          // run() or exit()
-    StorageId storage;
-    AsyncId resource;     // run: the resource whose store was replaced
-    StoreId old_store;    // run: restored at the end
-    bool changed;         // run: false when node took the "same store" shortcut
-                          // exit: true when the storage was enabled (re-enable at end)
-    bool on_process;      // run: started in node's exit scope (the process object)
   };
 
   void OnInit(const Event& e);
@@ -166,15 +191,13 @@ class AsyncModel {
   void TrackHiddenScopes(const Event& e);
   void OnProcessEmit(const Event& e);
   void AdoptStartContext(const Event& e);
-  Resource* Lookup(AsyncId id);
   Resource& Placeholder(const Event& e, AsyncId id, const char* why);
-  Resource& Current();
   StorageState* Storage(const Event& e, StorageId id);
-  void Enable(StorageState* s);
-  void SetStore(const Event* e, Resource& r, StorageId storage, StoreId store, StoreCause cause);
   void CheckContext(const Event& e, AsyncId eid, AsyncId tid);
-  void Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
-              std::string observed, std::string message);
+  // Every change of the execution stack goes through these two, so that
+  // the store policy sees each scope open and close.
+  void PushFrame(Frame f, Resource& r, ScopeKind kind);
+  void PopFrame();
 
   uint32_t stream_;
   uint64_t* next_resource_key_;
@@ -191,11 +214,10 @@ class AsyncModel {
   std::unordered_map<int64_t, Resource> graveyard_;
   std::deque<int64_t> graveyard_order_;
   std::vector<Frame> stack_;
-  std::vector<AlsFrame> als_stack_;
   std::unordered_map<StorageId, StorageState> storages_;
+  std::unique_ptr<StorePolicy> policy_;
   int64_t first_init_id_ = 0;   // ids below it were created before recording
   bool started_ = false;        // the first event has been applied
-  bool check_stores_ = true;    // false on AsyncContextFrame runtimes
   AsyncId top_level_eid_{1};    // what executionAsyncId() reads with an empty stack
 };
 

@@ -30,7 +30,11 @@ constexpr const char* kUnfinishedCallback = "unfinished-callback";  // before wi
 constexpr const char* kUnknownStorage = "unknown-storage";
 constexpr const char* kAlsUnbalanced = "als-unbalanced";      // run/exit end without its begin
 constexpr const char* kBadRecord = "bad-record";              // the reader could not decode a record
-constexpr const char* kUnsupportedRuntime = "unsupported-runtime";  // e.g. AsyncContextFrame (node >= 24)
+// What the trace could not see: each fails `check`, because a verdict on a
+// trace that lacks a process, a thread or a stream's tail would be a guess.
+constexpr const char* kRecorderFailed = "recorder-failed";    // a process or thread was not recorded
+constexpr const char* kEmptyStream = "empty-stream";          // a stream holds no event
+constexpr const char* kStreamCutShort = "stream-cut-short";   // a stream ends without its end record
 }  // namespace finding_kind
 
 struct Finding {

@@ -1,6 +1,10 @@
 #include "model/replay.h"
 
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <string>
 
 namespace ahtrace {
 
@@ -28,6 +32,58 @@ void SinkFanout::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>
 }
 #undef AHTRACE_FANOUT
 
+namespace {
+// "v24.22.3" -> 24; 20 (the oldest line ahtrace reads) when unknown.
+int NodeMajor(const std::string& version) {
+  if (version.size() < 2 || version[0] != 'v' || !std::isdigit(static_cast<unsigned char>(version[1]))) return 20;
+  return std::atoi(version.c_str() + 1);
+}
+
+std::string StreamName(const StreamInfo& s) {
+  return "pid " + std::to_string(s.pid) + " thread " + std::to_string(s.thread_id) + " (" +
+         std::filesystem::path(s.path).filename().string() + ", node " + s.node_version + ")";
+}
+
+// Never a silent green: a process whose recorder failed, a stream with no
+// events and a stream without its end record are error findings, so that a
+// verdict is never drawn from a trace that silently lacks part of the
+// program. (A worker ended by terminate() gets its end record from the
+// thread that created it; SIGKILL and crashes leave none.)
+void ReportBlindSpots(const TraceReader& reader, ModelSink* sink, ReplaySummary* summary) {
+  auto report = [&](uint32_t stream, const char* kind, std::string message) {
+    ++summary->findings;
+    ++summary->blind_spots;
+    if (!sink) return;
+    Finding f;
+    f.kind = kind;
+    f.severity = Severity::kError;
+    f.stream = stream;
+    f.message = std::move(message);
+    sink->OnFinding(f);
+  };
+  for (const auto& failure : reader.recorder_failures()) {
+    report(0, finding_kind::kRecorderFailed,
+           "pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
+               (failure.node_version.empty() ? "" : " (node " + failure.node_version + ")") +
+               " was not recorded: " + failure.message);
+  }
+  const auto& streams = reader.streams();
+  for (uint32_t i = 0; i < streams.size(); ++i) {
+    const StreamInfo& s = streams[i];
+    if (s.events == 0) {
+      report(i, finding_kind::kEmptyStream,
+             StreamName(s) + " holds no events: the process started recording and wrote nothing more "
+                             "(killed before its first flush, or its recorder stopped)");
+    } else if (!s.ended_cleanly && s.format != "node-trace-events") {  // node's own log has no end record
+      report(i, finding_kind::kStreamCutShort,
+             StreamName(s) + " ends without its end record after " + std::to_string(s.events) +
+                 " events: the process was killed (SIGKILL, a crash) or its recorder stopped, and what it did "
+                 "after its last flush is missing");
+    }
+  }
+}
+}  // namespace
+
 Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, ReplaySummary* summary) {
   uint64_t next_resource_key = 0, next_span_key = 0;
   std::vector<std::unique_ptr<AsyncModel>> models;
@@ -49,7 +105,8 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
       uint32_t index = static_cast<uint32_t>(streams_announced++);
       if (event_sink) event_sink->OnStream(index, reader.streams()[index]);
       models.push_back(std::make_unique<AsyncModel>(index, &next_resource_key, &next_span_key, sink));
-      if (reader.streams()[index].async_context_frame) models.back()->SetAsyncContextFrame(true);
+      const StreamInfo& info = reader.streams()[index];
+      models.back()->SetRuntime(info.async_context_frame, NodeMajor(info.node_version));
     }
   };
   Event ev;
@@ -79,6 +136,7 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
     summary->findings += m->findings();
   }
   summary->streams = reader.streams().size();
+  if (reader.status().ok()) ReportBlindSpots(reader, sink, summary);
   return reader.status();
 }
 

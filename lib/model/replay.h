@@ -47,10 +47,14 @@ struct ReplaySummary {
   uint64_t read_problems = 0;
   size_t streams = 0;
   size_t peak_live_resources = 0;
+  // recorder-failed, empty-stream and stream-cut-short findings: parts of
+  // the program the trace does not show.
+  uint64_t blind_spots = 0;
 };
 
-// Replays the whole trace. Problems in the trace become findings; a
-// non-ok status means the trace could not be read at all.
+// Replays the whole trace. Problems in the trace become findings, and so
+// does whatever the trace could not see (ReportBlindSpots); a non-ok status
+// means the trace could not be read at all.
 Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, ReplaySummary* summary);
 
 }  // namespace ahtrace

@@ -7,8 +7,9 @@
 // ${AHTRACE_DIR}/p<pid>-t<threadId>.ahs in the format of docs/trace-format.md:
 // a header, then 56-byte records written into a preallocated buffer
 // (Float64Array + Uint32Array views) and written with fs.writeSync when the
-// buffer is full, every FLUSH_MS (unref'd interval, created before the hook is
-// enabled and filtered out of the trace), at exit and on a fatal signal.
+// buffer is full, at the first event FLUSH_MS after the last flush (no timer:
+// the recorder creates no async resource the program could observe), at exit
+// and on a fatal signal.
 // Env: AHTRACE_DIR, AHTRACE_STACKS=none|als|default|all, AHTRACE_CLOCK=fast|exact.
 //
 // What is recorded:
@@ -131,8 +132,23 @@ if (process.env.AHTRACE_DIR && !global[MARK]) {
   try {
     start(process.env.AHTRACE_DIR);
   } catch (e) {
-    rawDebug('ahtrace: recorder failed to start, nothing is recorded: ' + errText(e));
+    const msg = 'recorder failed to start, nothing is recorded: ' + errText(e);
+    rawDebug('ahtrace: ' + msg);
+    noteFailure(process.env.AHTRACE_DIR, msg);
   }
+}
+
+// Leaves p<pid>-t<thread>.failed in the trace directory: `ahtrace record`
+// and every reading command then say that this process or thread was not
+// recorded, instead of judging a trace that silently lacks it.
+function noteFailure(dir, msg) {
+  try {
+    const fs = require('fs');
+    let tid = 0;
+    try { tid = require('worker_threads').threadId; } catch (e) { /* none */ }
+    const line = JSON.stringify({ pid: process.pid, threadId: tid, node: process.version, argv: process.argv, error: msg });
+    fs.writeFileSync(require('path').join(dir, 'p' + process.pid + '-t' + tid + '.failed'), line + '\n');
+  } catch (e) { /* the message on stderr is all we can do */ }
 }
 
 function start(dir) {
@@ -166,13 +182,15 @@ function start(dir) {
     }
   }
 
-  function optsHave(flag) {
-    if (process.execArgv.indexOf(flag) >= 0) return true;
-    const no = String(process.env.NODE_OPTIONS || '').split(/\s+/);
-    return no.indexOf(flag) >= 0;
-  }
-  let acf = major >= 24 || optsHave('--experimental-async-context-frame');
-  if (optsHave('--no-async-context-frame') || optsHave('--no-experimental-async-context-frame')) acf = false;
+  // Which AsyncLocalStorage implementation this process uses, read off the
+  // class node hands out rather than guessed from flags: the async_hooks one
+  // (node 20, 22, and 24+ with --no-async-context-frame) propagates stores
+  // through its own init hook (`_propagate`, `_enable` on the prototype);
+  // the AsyncContextFrame one (the default from 24, `--experimental-async-
+  // context-frame` on 22) keeps them in V8's continuation data and has
+  // neither.
+  const OrigALS = ah.AsyncLocalStorage;
+  const acf = typeof OrigALS === 'function' && typeof OrigALS.prototype._propagate !== 'function';
   let allowFlag = false;
   try { allowFlag = process.allowedNodeEnvironmentFlags.has('--allow-async-hooks'); } catch (e) { /* old node */ }
 
@@ -191,6 +209,7 @@ function start(dir) {
     cwd: cwd,
     timeOrigin: performance.timeOrigin,
     asyncContextFrame: acf,
+    alsImplementation: acf ? 'AsyncContextFrame' : 'async_hooks',
     allowAsyncHooksFlag: allowFlag,
     stacks: stacks,
     clock: clock,
@@ -279,6 +298,7 @@ function start(dir) {
   const triggerAsyncId = ah.triggerAsyncId;
 
   let lastTs = 0;
+  let lastFlushTs = 0;
 
   function flush() {
     const cnt = ctl[1];
@@ -299,12 +319,21 @@ function start(dir) {
       const c = new Int32Array(pool, s * SLOT_BYTES, 16);
       if (Atomics.load(c, 0) !== tid) continue;
       try {
-        if (c[3] === 1 && c[1] > 0) {
+        if (c[3] === 1) {
+          // The worker's unflushed records, then the streamEnd it could not
+          // write (a = 1, the exit code terminate() gives; b = 0): the stream
+          // ends cleanly, as terminate() is a normal way for a worker to end.
           const cnt = c[1];
           c[1] = 0;
           c[3] = 2;
           const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
-          const bytes = new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES);
+          const bytes = new Uint8Array(cnt * REC_BYTES + REC_BYTES);
+          bytes.set(new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES));
+          const endView = new DataView(bytes.buffer, cnt * REC_BYTES, REC_BYTES);
+          endView.setUint32(0, K_STREAM_END, true);
+          endView.setFloat64(8, 1, true);
+          // Its time: the worker's last record's (its own clock), if any.
+          if (cnt > 0) endView.setFloat64(40, new DataView(bytes.buffer).getFloat64((cnt - 1) * REC_BYTES + 40, true), true);
           const wfd = fs.openSync(wpath, 'a');
           try {
             let off = 0;
@@ -332,10 +361,17 @@ function start(dir) {
     f64[f + 2] = b;
     f64[f + 3] = executionAsyncId();
     f64[f + 4] = triggerAsyncId();
-    f64[f + 5] = lastTs = performance.now();
+    const now = performance.now();
+    f64[f + 5] = lastTs = now;
     u32[u + 12] = site;
     u32[u + 13] = aux;
     ctl[1] = i + 1;
+    // Durability without a timer: a timer of ours would be an async resource
+    // the program's own hooks see (before without init, an eid that is not
+    // theirs) and would move its beforeExit. A busy program flushes here at
+    // least every FLUSH_MS; an idle one keeps its tail in memory until the
+    // next event, exit or a handled signal (lost only to SIGKILL or a crash).
+    if (now - lastFlushTs >= FLUSH_MS) { lastFlushTs = now; flush(); }
   }
 
   // Same without reading the clock: ts repeats the last measured one.
@@ -496,14 +532,6 @@ function start(dir) {
   }
 
   // ---- hooks ------------------------------------------------------------
-  // Resources created by the recorder itself before the hook is enabled
-  // (signal wraps, flush timer): their before/after/destroy are dropped.
-  const ignored = [];
-  let ignoreMax = 0;
-  function isIgnored(id) {
-    for (let i = 0; i < ignored.length; i++) if (ignored[i] === id) return true;
-    return false;
-  }
 
   let lastType = '';
   let lastTypeId = 0;
@@ -545,19 +573,16 @@ function start(dir) {
   }
   function before(asyncId) {
     try {
-      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
       put(K_BEFORE, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
   }
   function after(asyncId) {
     try {
-      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
       put(K_AFTER, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
   }
   function destroy(asyncId) {
     try {
-      if (asyncId <= ignoreMax && isIgnored(asyncId)) return;
       if (fastClock) putQuick(K_DESTROY, 0, asyncId, 0);
       else put(K_DESTROY, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
@@ -708,17 +733,23 @@ function start(dir) {
   }
 
   // ---- AsyncLocalStorage ------------------------------------------------
-  const OrigALS = ah.AsyncLocalStorage;
   const storageIds = new WeakMap();
   const storageList = []; // every storage seen (they live as long as the program, as a rule)
   let nextStorage = 1;
   let alsDepth = 0; // > 0 while an original ALS method runs our code must not record
 
+  // alsCreate's b is the store getStore() returns on the fresh storage: its
+  // `defaultValue` on node 24+ (nothing can have set a store yet), else
+  // undefined. Replay returns it wherever no store is set.
   function newStorage(s, site) {
     const id = nextStorage++;
     storageIds.set(s, id);
     storageList.push(s);
-    put(K_ALS_CREATE, 0, id, 0, site, site ? siteEnclosing : 0);
+    const enclosing = site ? siteEnclosing : 0;
+    let dflt;
+    alsDepth++;
+    try { dflt = Reflect.apply(OrigALS.prototype.getStore, s, []); } catch (e) { dflt = undefined; } finally { alsDepth--; }
+    put(K_ALS_CREATE, 0, id, storeIdOf(dflt), site, enclosing);
     return id;
   }
   function storageIdOf(s) {
@@ -744,6 +775,7 @@ function start(dir) {
     const origExit = proto.exit;
     const origDisable = proto.disable;
     const origGetStore = proto.getStore;
+    const origWithScope = proto.withScope;
 
     const wrappers = {
       run(store, callback, ...args) {
@@ -838,8 +870,25 @@ function start(dir) {
         } catch (e) { fail(e); }
         return v;
       },
+      // withScope(store) (node 24+) is `enterWith(store)` now and, when the
+      // returned scope is disposed, `enterWith(previous)`: recorded as those
+      // two enterWith events (the dispose goes through the wrapped
+      // enterWith), not as the getStore() node makes inside it.
+      withScope(store) {
+        if (alsDepth !== 0 || !recording) return Reflect.apply(origWithScope, this, arguments);
+        try {
+          put(K_ALS_ENTER_WITH, 0, storageIdOf(this), storeIdOf(store),
+            siteEnabled ? captureSite(wrappers.withScope, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
+        } catch (e) { fail(e); }
+        alsDepth++;
+        try {
+          return Reflect.apply(origWithScope, this, arguments);
+        } finally {
+          alsDepth--;
+        }
+      },
     };
-    const names = ['run', 'enterWith', 'exit', 'disable', 'getStore'];
+    const names = ['run', 'enterWith', 'exit', 'disable', 'getStore', 'withScope'];
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
       if (typeof proto[name] !== 'function') continue;
@@ -862,7 +911,11 @@ function start(dir) {
         }
       }
     }
-    ah.AsyncLocalStorage = AsyncLocalStorage;
+    // Node 22+ exports AsyncLocalStorage through a getter (it picks the
+    // implementation lazily): assigning to it throws, so redefine it.
+    Object.defineProperty(ah, 'AsyncLocalStorage', {
+      value: AsyncLocalStorage, writable: true, enumerable: true, configurable: true,
+    });
     try { require('module').syncBuiltinESMExports(); } catch (e) { /* ESM keeps the original */ }
 
     // ---- EventEmitter listeners -----------------------------------------
@@ -1073,9 +1126,7 @@ function start(dir) {
     };
     for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
   }
-  const tmpHook = ah.createHook({ init(id) { ignored.push(id); } });
-  tmpHook.enable();
-  try {
+  {
     process.on('exit', onExit);
     mine.add(onExit);
     if (pool !== null) {
@@ -1088,16 +1139,7 @@ function start(dir) {
     }
 
     hideListeners();
-
-    const timer = setInterval(function ahtraceFlush() {
-      if (!recording || ctl[1] === 0) return;
-      try { flush(); } catch (e) { fail(e); }
-    }, FLUSH_MS);
-    if (timer && typeof timer.unref === 'function') timer.unref();
-  } finally {
-    tmpHook.disable();
   }
-  for (let i = 0; i < ignored.length; i++) if (ignored[i] > ignoreMax) ignoreMax = ignored[i];
 
   // Started inside a callback (worker threads: the preload runs inside the
   // MessagePort callback that loads the worker script): record its `before`

@@ -90,6 +90,18 @@ int MajorOf(const std::string& version) {
   return std::atoi(version.c_str() + 1);
 }
 
+// Runtimes that offer node:async_hooks without its hook events (checked
+// with bun 1.4.5 and deno 2.9.6: createHook callbacks got no event at all
+// in bun, one init in deno, on a program that creates a timer and two
+// promises under als.run(); deno documents its AsyncResource as a stub).
+// Recording them would give a trace that looks clean because it is empty.
+const char* RuntimeWithoutHooks(const std::string& exe) {
+  std::string base = fs::path(exe).filename().string();
+  if (base == "bun" || base == "bunx" || base.rfind("bun-", 0) == 0) return "Bun";
+  if (base == "deno" || base.rfind("deno-", 0) == 0) return "Deno";
+  return nullptr;
+}
+
 bool LooksLikeNode(const std::string& exe) {
   std::string base = fs::path(exe).filename().string();
   return base == "node" || base == "nodejs" || base.rfind("node", 0) == 0;
@@ -155,6 +167,12 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   if (access(exe.c_str(), X_OK) != 0 || fs::is_directory(exe)) {
     result->exit_code = kExitNotExecutable;
     return Status::Error(StatusCode::kUsage, exe + ": not executable");
+  }
+  if (const char* runtime = RuntimeWithoutHooks(exe)) {
+    return Status::Error(StatusCode::kUsage,
+                         exe + " is " + runtime + ", which implements AsyncLocalStorage but does not emit async_hooks "
+                               "events (init/before/after/destroy): ahtrace cannot record it. Record the program "
+                               "with node (20, 22, 24 or 26) instead.");
   }
   if (LooksLikeNode(exe)) {
     std::string version = NodeVersionOf(exe);
@@ -251,6 +269,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   int program_exit = result->exit_code;
 
   auto streams = ListStreamFiles(dir.string());
+  auto failures = ListRecorderFailures(dir.string());
   result->streams = streams.size();
   manifest["status"] = result->signaled ? "signaled" : "exited";
   manifest["exitCode"] = program_exit;
@@ -260,25 +279,30 @@ Status Record(const RecordOptions& options, RecordResult* result) {
 
   if (streams.empty()) {
     result->exit_code = kExitRecorderFailed;
+    std::string why = failures.empty() ? "`" + program + "` did not start node >= 20 (or reset NODE_OPTIONS for its children)"
+                                       : "the recorder failed to start: " + failures[0].message;
     return Status::Error(StatusCode::kUsage,
-                         "no node process was recorded: `" + program +
-                             "` did not start node >= 20 (or reset NODE_OPTIONS for its children); program exited with " +
-                             std::to_string(program_exit));
+                         "no node process was recorded: " + why + "; program exited with " + std::to_string(program_exit));
   }
-  // A stream with only a header comes from a node the preload refused.
+  // Never a silent green: every process and thread that started must have
+  // a stream with events that ends with its end record.
+  for (const auto& failure : failures)
+    result->incomplete.push_back("pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
+                                 " was not recorded: " + failure.message);
   for (const auto& file : streams) {
-    Status open_status;
-    auto reader = OpenTrace(file, &open_status);
-    if (!reader) continue;
-    Event ev;
-    reader->Next(&ev);
-    if (!reader->streams().empty()) {
-      int major = MajorOf(reader->streams()[0].node_version);
-      if (major >= 0 && major < kMinNodeMajor)
-        result->warnings.push_back(file + ": written by node " + reader->streams()[0].node_version +
-                                   ", which ahtrace does not support (need >= 20); its events were not recorded");
+    StreamTail tail = InspectStreamTail(file);
+    std::string name = fs::path(file).filename().string();
+    if (!tail.header_ok) {
+      result->incomplete.push_back(name + ": no readable header (the process died as it started)");
+    } else if (tail.record_bytes == 0) {
+      result->incomplete.push_back(name + ": no events (the process was killed before its first flush, or its "
+                                          "recorder stopped)");
+    } else if (!tail.ended) {
+      result->incomplete.push_back(name + ": no end record (the process was killed or crashed: what it did after its "
+                                          "last flush is missing)");
     }
   }
+  if (!result->incomplete.empty() && program_exit == 0) result->exit_code = kExitRecordingIncomplete;
   return Status::Ok();
 }
 

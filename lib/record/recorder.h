@@ -23,7 +23,8 @@ struct RecordOptions {
 
 // Exit codes of `ahtrace record` besides the program's own (as timeout(1)
 // and env(1) use them).
-constexpr int kExitRecorderFailed = 125;  // nothing recorded, node too old, setup failed
+constexpr int kExitRecordingIncomplete = 124;  // the program exited 0, but part of it was not recorded
+constexpr int kExitRecorderFailed = 125;  // nothing recorded, node too old, a runtime without async_hooks, setup failed
 constexpr int kExitNotExecutable = 126;
 constexpr int kExitNotFound = 127;
 
@@ -33,6 +34,11 @@ struct RecordResult {
   int signal = 0;
   size_t streams = 0;       // stream files written
   std::vector<std::string> warnings;
+  // Processes or threads the trace does not hold whole: a recorder that
+  // failed to start, a stream with no events, a stream without its end
+  // record. Non-empty means exit_code is kExitRecordingIncomplete when the
+  // program itself exited 0 (its own failure code is kept otherwise).
+  std::vector<std::string> incomplete;
 };
 
 // Runs the program to completion. A non-ok status means the recording

@@ -547,16 +547,79 @@ std::vector<std::string> ListStreamFiles(const std::string& dir) {
   return files;
 }
 
+StreamTail InspectStreamTail(const std::string& path) {
+  StreamTail tail;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return tail;
+  unsigned char head[16];
+  uint64_t size = 0;
+  if (std::fread(head, 1, 16, f) == 16 && std::memcmp(head, kMagic, 8) == 0 && std::fseek(f, 0, SEEK_END) == 0) {
+    long end = std::ftell(f);
+    uint32_t header_len = static_cast<uint32_t>(head[12]) | static_cast<uint32_t>(head[13]) << 8 |
+                          static_cast<uint32_t>(head[14]) << 16 | static_cast<uint32_t>(head[15]) << 24;
+    size = end > 0 ? static_cast<uint64_t>(end) : 0;
+    if (size >= 16 + static_cast<uint64_t>(header_len)) {
+      tail.header_ok = true;
+      tail.record_bytes = size - 16 - header_len;
+      unsigned char last[4];
+      if (tail.record_bytes >= kRecordSize && tail.record_bytes % kRecordSize == 0 &&
+          std::fseek(f, static_cast<long>(size - kRecordSize), SEEK_SET) == 0 && std::fread(last, 1, 4, f) == 4) {
+        tail.ended = last[0] == static_cast<unsigned char>(EventKind::kStreamEnd) && !last[1] && !last[2] && !last[3];
+      }
+    }
+  }
+  std::fclose(f);
+  return tail;
+}
+
+std::vector<RecorderFailure> ListRecorderFailures(const std::string& dir) {
+  std::vector<std::pair<StreamFileKey, RecorderFailure>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec) || entry.path().extension() != ".failed") continue;
+    StreamFileKey key;
+    key.name = entry.path().filename().string();
+    std::sscanf(key.name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
+    RecorderFailure f;
+    f.file = entry.path().string();
+    f.pid = key.pid;
+    f.thread_id = key.thread;
+    f.message = "the recorder failed to start (no reason was saved)";
+    // Untrusted: read at most 64 KiB, and parse without recursion limits
+    // mattering (the recorder writes one flat object).
+    std::ifstream in(f.file, std::ios::binary);
+    std::string text(64 * 1024, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_object()) {
+      if (j.contains("error") && j["error"].is_string()) f.message = j["error"].get<std::string>();
+      if (j.contains("node") && j["node"].is_string()) f.node_version = j["node"].get<std::string>();
+    }
+    found.emplace_back(key, std::move(f));
+  }
+  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<RecorderFailure> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
 std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     auto files = ListStreamFiles(path);
+    auto failures = ListRecorderFailures(path);
     if (files.empty()) {
-      *status = InvalidTrace(path + ": no stream files (*.ahs) in this directory; was anything recorded?");
+      std::string why = failures.empty() ? "was anything recorded?"
+                                         : "the recorder failed to start in pid " + std::to_string(failures[0].pid) +
+                                               ": " + failures[0].message;
+      *status = InvalidTrace(path + ": no stream files (*.ahs) in this directory; " + why);
       return nullptr;
     }
     *status = Status::Ok();
-    return std::make_unique<BinaryTraceReader>(std::move(files));
+    auto reader = std::make_unique<BinaryTraceReader>(std::move(files));
+    reader->set_recorder_failures(std::move(failures));
+    return reader;
   }
   if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0) {
     *status = InvalidTrace(path + ": empty file, not a trace");

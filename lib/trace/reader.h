@@ -53,6 +53,16 @@ struct StoreInfo {
   std::string value_kind;
 };
 
+// A process or thread whose recorder failed to start: the recorder leaves
+// p<pid>-t<thread>.failed in the trace directory instead of a stream.
+struct RecorderFailure {
+  std::string file;
+  int64_t pid = 0;
+  int64_t thread_id = 0;
+  std::string node_version;
+  std::string message;
+};
+
 struct ReadProblem {
   std::string file;
   uint64_t location = 0;    // byte offset (binary) or line (NDJSON)
@@ -76,6 +86,11 @@ class TraceReader {
   // Stores of one stream, indexed by store id (index 0 is `undefined`).
   const std::vector<StoreInfo>& stores(uint32_t stream) const { return stores_[stream]; }
 
+  // Processes and threads the trace does not hold because their recorder
+  // failed to start (read when the trace is opened).
+  const std::vector<RecorderFailure>& recorder_failures() const { return recorder_failures_; }
+  void set_recorder_failures(std::vector<RecorderFailure> f) { recorder_failures_ = std::move(f); }
+
   void set_problem_callback(std::function<void(const ReadProblem&)> cb) { on_problem_ = std::move(cb); }
   uint64_t problem_count() const { return problem_count_; }
 
@@ -90,6 +105,7 @@ class TraceReader {
   Status status_;
   std::vector<StreamInfo> streams_;
   std::vector<std::vector<StoreInfo>> stores_;
+  std::vector<RecorderFailure> recorder_failures_;
 
  private:
   std::function<void(const ReadProblem&)> on_problem_;
@@ -102,5 +118,21 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status);
 
 // The stream files a trace directory holds, in a stable order.
 std::vector<std::string> ListStreamFiles(const std::string& dir);
+
+// What the end of a binary stream file says, read in O(1) without decoding
+// the stream (`ahtrace record` uses it to tell at once whether a process's
+// recording is whole): whether its header is readable, how many bytes of
+// records follow it, and whether the last record is the recorder's
+// streamEnd. The reader remains the authority (StreamInfo::ended_cleanly).
+struct StreamTail {
+  bool header_ok = false;
+  uint64_t record_bytes = 0;
+  bool ended = false;
+};
+StreamTail InspectStreamTail(const std::string& path);
+
+// The recorder-failure markers (*.failed) a trace directory holds, in a
+// stable order. A marker that cannot be parsed is still a failure.
+std::vector<RecorderFailure> ListRecorderFailures(const std::string& dir);
 
 }  // namespace ahtrace

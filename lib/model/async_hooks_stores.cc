@@ -1,0 +1,153 @@
+// AsyncLocalStorage on async_hooks (lib/internal/async_local_storage/
+// async_hooks.js; lib/async_hooks.js in node 20): stores are slots on
+// resource objects.
+//
+// - Propagation: the storages' one shared init hook copies, for every
+//   *enabled* storage, the executing resource's slot into the new resource.
+// - run(store, fn): if `store` is what getStore() returns, node just calls
+//   fn. Otherwise it enables the storage, writes the executing resource's
+//   slot, and its `finally` restores the old slot value on that same
+//   resource.
+// - enterWith(store): enables the storage and writes the executing
+//   resource's slot for good.
+// - exit(fn): if enabled, disables for the duration and re-enables after.
+// - disable(): stops propagation; getStore() is undefined (the default
+//   value on 24+) until run/enterWith enable it again; slots stay.
+// - Node 24+ enables a storage when it is constructed and returns
+//   `defaultValue` when the executing resource has no slot for it; 20 and
+//   22 start disabled and have no default.
+#include <string>
+#include <vector>
+
+#include "model/store_policy.h"
+
+namespace ahtrace {
+namespace {
+
+class AsyncHooksStores : public StorePolicy {
+ public:
+  AsyncHooksStores(AsyncModel& model, int node_major) : model_(model), enabled_at_construction_(node_major >= 24) {}
+
+  const char* name() const override { return "async_hooks"; }
+
+  void OnInit(const Event&, Resource& r, Resource& creator) override {
+    for (StorageId id : enabled_) r.stores.push_back({id, creator.StoreFor(id)});
+  }
+
+  // Scopes change which resource executes, and that is all the model needs:
+  // the stores are on the resources.
+  void OnEnter(Resource&, ScopeKind) override {}
+  void OnLeave() override {}
+  void OnPromiseResolve(Resource&) override {}
+
+  StoreId GetStore(const StorageState& s) const override {
+    if (!s.enabled) return s.default_store;
+    const Resource& current = model_.Current();
+    return current.HasStore(s.id) ? current.StoreFor(s.id) : s.default_store;
+  }
+
+  void OnAlsCall(const Event& e, StorageState& s) override {
+    Resource& current = model_.Current();
+    switch (e.kind) {
+      case EventKind::kAlsCreate:
+        if (enabled_at_construction_) Enable(s);
+        break;
+      case EventKind::kAlsRunBegin: {
+        // `if (ObjectIs(store, this.getStore())) return callback()`.
+        RunFrame f{true, s.id, current.id, current.StoreFor(s.id), GetStore(s) != e.store,
+                   model_.InProcessScope()};
+        runs_.push_back(f);
+        if (f.changed) {
+          Enable(s);
+          model_.SetStore(&e, current, s.id, e.store, StoreCause::kRun);
+        }
+        break;
+      }
+      case EventKind::kAlsRunEnd:
+      case EventKind::kAlsExitEnd: {
+        bool is_run = e.kind == EventKind::kAlsRunEnd;
+        if (!PopMatching(e, s, is_run)) break;
+        RunFrame f = runs_.back();
+        runs_.pop_back();
+        if (is_run && f.changed) {
+          // `finally { resourceStore[kResourceStore] = oldStore; }` on the
+          // resource run() started in.
+          if (Resource* r = f.on_process ? &model_.ProcessObject() : model_.Lookup(f.resource))
+            model_.SetStore(&e, *r, s.id, f.old_store, StoreCause::kRunRestore);
+        } else if (!is_run && f.changed) {
+          Enable(s);
+        }
+        break;
+      }
+      case EventKind::kAlsEnterWith:
+        Enable(s);
+        model_.SetStore(&e, current, s.id, e.store, StoreCause::kEnterWith);
+        break;
+      case EventKind::kAlsExitBegin:
+        runs_.push_back({false, s.id, current.id, kUndefinedStore, s.enabled, false});
+        Disable(s);
+        break;
+      case EventKind::kAlsDisable:
+        Disable(s);
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  struct RunFrame {
+    bool is_run;          // run() or exit()
+    StorageId storage;
+    AsyncId resource;     // run: the resource whose slot was replaced
+    StoreId old_store;    // run: restored at the end
+    bool changed;         // run: false when node took the "same store" shortcut
+                          // exit: true when the storage was enabled (re-enable at end)
+    bool on_process;      // run: started in node's exit scope (the process object)
+  };
+
+  void Enable(StorageState& s) {
+    if (s.enabled) return;
+    s.enabled = true;
+    enabled_.push_back(s.id);
+  }
+  void Disable(StorageState& s) {
+    if (!s.enabled) return;
+    s.enabled = false;
+    for (size_t i = 0; i < enabled_.size(); ++i) {
+      if (enabled_[i] == s.id) {
+        enabled_.erase(enabled_.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+  }
+
+  // Finds the run()/exit() this end closes; a damaged trace gets a finding
+  // and the model unwinds to the matching begin (false: none).
+  bool PopMatching(const Event& e, const StorageState& s, bool is_run) {
+    if (!runs_.empty() && runs_.back().is_run == is_run && runs_.back().storage == s.id) return true;
+    model_.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model_.Current().id, "", "",
+                  std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s.id) +
+                      " does not close the innermost run()/exit()");
+    for (size_t i = runs_.size(); i-- > 0;) {
+      if (runs_[i].is_run == is_run && runs_[i].storage == s.id) {
+        runs_.resize(i + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  AsyncModel& model_;
+  bool enabled_at_construction_;
+  std::vector<StorageId> enabled_;  // storageList: enabled storages, in enabling order
+  std::vector<RunFrame> runs_;
+};
+
+}  // namespace
+
+std::unique_ptr<StorePolicy> MakeAsyncHooksStores(AsyncModel& model, int node_major) {
+  return std::make_unique<AsyncHooksStores>(model, node_major);
+}
+
+}  // namespace ahtrace

@@ -1,0 +1,198 @@
+// AsyncLocalStorage on AsyncContextFrame (lib/internal/async_context_frame.js
+// and lib/internal/async_local_storage/async_context_frame.js; the default
+// from node 24, `--experimental-async-context-frame` on 22): stores live in
+// a frame, a map storage -> store that V8 keeps as the isolate's
+// continuation-preserved embedder data.
+//
+// - Capture: every resource takes the frame current at its creation
+//   (AsyncWrap in C++, Timeout/Immediate/TickObject/AsyncResource in JS;
+//   V8 takes it for a promise reaction when then()/await creates it, which
+//   is the init of the promise whose before/after wraps the reaction).
+// - Callbacks: entering a resource's callback installs its frame; leaving
+//   restores the frame that was current before.
+// - Thenables: a promise resolved with a thenable runs the thenable's
+//   then() in a job V8 queues at resolve time, with the frame current then;
+//   async_hooks shows that job as a callback of the resolved promise, after
+//   its promiseResolve. Such a callback gets the frame of the resolve.
+// - unhandledRejection handlers run with the frame current when the promise
+//   was rejected (node saves it in its pending-rejection map).
+// - 'beforeExit'/'exit' emitted by node itself run with no frame
+//   (MakeCallback on the process object passes none).
+// - run(store, fn): returns fn() untouched if getStore() is already `store`;
+//   otherwise enterWith(store), fn, then enterWith(previous getStore()) -
+//   a *new* frame, so other storages' changes made inside fn survive it.
+// - exit(fn) is run(undefined, fn).
+// - enterWith(store): a new frame, the current one plus storage -> store.
+// - disable(): deletes the storage from the current frame object itself;
+//   every resource that captured that same object loses it too.
+// - getStore(): the frame's value if it has the storage, else the default
+//   value (node 24+; 22 has none, and the recorder reads the default as
+//   getStore() of a fresh storage, which is then undefined).
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/store_policy.h"
+
+namespace ahtrace {
+namespace {
+
+class ContextFrameStores : public StorePolicy {
+ public:
+  explicit ContextFrameStores(AsyncModel& model) : model_(model) {}
+
+  const char* name() const override { return "AsyncContextFrame"; }
+
+  void OnInit(const Event&, Resource& r, Resource&) override {
+    r.frame = current_;
+    if (current_) r.stores = current_->slots;
+  }
+
+  void OnEnter(Resource& r, ScopeKind kind) override {
+    saved_.push_back(current_);
+    switch (kind) {
+      case ScopeKind::kCallback:
+        // A promise that settled before its callback runs is one resolved
+        // with a thenable: this is the thenable job, queued at the resolve.
+        current_ = (r.type == "PROMISE" && r.settled) ? r.settle_frame : r.frame;
+        break;
+      case ScopeKind::kHiddenPromise:
+        current_ = r.settled ? r.settle_frame : r.frame;
+        break;
+      case ScopeKind::kProcessObject:
+        current_ = nullptr;
+        break;
+      case ScopeKind::kAdopted:
+        // Entered before recording: whatever frame was current then is
+        // unknown; the recorder starts before the program's code, so none.
+        break;
+    }
+  }
+
+  void OnLeave() override {
+    if (saved_.empty()) return;
+    current_ = std::move(saved_.back());
+    saved_.pop_back();
+  }
+
+  void OnPromiseResolve(Resource& r) override {
+    r.settle_frame = current_;
+    r.settled = true;
+  }
+
+  StoreId GetStore(const StorageState& s) const override {
+    if (current_)
+      for (const auto& slot : current_->slots)
+        if (slot.storage == s.id) return slot.store;
+    return s.default_store;
+  }
+
+  void OnAlsCall(const Event& e, StorageState& s) override {
+    switch (e.kind) {
+      case EventKind::kAlsRunBegin:
+      case EventKind::kAlsExitBegin: {
+        // exit(fn) is run(undefined, fn).
+        StoreId target = e.kind == EventKind::kAlsRunBegin ? e.store : kUndefinedStore;
+        StoreId prior = GetStore(s);
+        bool is_run = e.kind == EventKind::kAlsRunBegin;
+        runs_.push_back({s.id, is_run, prior, prior != target});
+        if (prior != target) EnterWith(&e, s, target, StoreCause::kRun);
+        if (!is_run) ++exits_open_[s.id];
+        UpdateDetached(s);
+        break;
+      }
+      case EventKind::kAlsRunEnd:
+      case EventKind::kAlsExitEnd: {
+        bool is_run = e.kind == EventKind::kAlsRunEnd;
+        if (!PopMatching(e, s, is_run)) break;
+        RunFrame f = runs_.back();
+        runs_.pop_back();
+        // `finally { this.enterWith(prior) }`: a new frame.
+        if (f.changed) EnterWith(&e, s, f.prior, StoreCause::kRunRestore);
+        if (!is_run) --exits_open_[s.id];
+        UpdateDetached(s);
+        break;
+      }
+      case EventKind::kAlsEnterWith:
+        EnterWith(&e, s, e.store, StoreCause::kEnterWith);
+        UpdateDetached(s);
+        break;
+      case EventKind::kAlsDisable:
+        // Mutates the frame object every holder shares.
+        if (current_) {
+          auto& slots = current_->slots;
+          for (size_t i = 0; i < slots.size(); ++i) {
+            if (slots[i].storage == s.id) {
+              slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(i));
+              break;
+            }
+          }
+        }
+        disabled_.insert(s.id);
+        UpdateDetached(s);
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  struct RunFrame {
+    StorageId storage;
+    bool is_run;
+    StoreId prior;   // getStore() when run()/exit() began
+    bool changed;    // false: node took the "same store" shortcut
+  };
+
+  void EnterWith(const Event* e, StorageState& s, StoreId store, StoreCause cause) {
+    auto frame = std::make_shared<ContextFrame>();
+    if (current_) frame->slots = current_->slots;
+    bool found = false;
+    for (auto& slot : frame->slots) {
+      if (slot.storage == s.id) {
+        slot.store = store;
+        found = true;
+      }
+    }
+    if (!found) frame->slots.push_back({s.id, store});
+    current_ = std::move(frame);
+    disabled_.erase(s.id);
+    // Sinks follow stores per resource: tell them the executing one now
+    // runs with this store (the frame is not the resource's, but this is
+    // where the code that runs next reads it).
+    model_.SetStore(e, model_.Current(), s.id, store, cause);
+  }
+
+  // StorageState::enabled for sinks: not inside exit(), not after disable().
+  void UpdateDetached(StorageState& s) { s.enabled = !disabled_.count(s.id) && exits_open_[s.id] == 0; }
+
+  bool PopMatching(const Event& e, const StorageState& s, bool is_run) {
+    if (!runs_.empty() && runs_.back().is_run == is_run && runs_.back().storage == s.id) return true;
+    model_.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model_.Current().id, "", "",
+                  std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s.id) +
+                      " does not close the innermost run()/exit()");
+    for (size_t i = runs_.size(); i-- > 0;) {
+      if (runs_[i].is_run == is_run && runs_[i].storage == s.id) {
+        runs_.resize(i + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  AsyncModel& model_;
+  ContextFramePtr current_;             // null: no frame (getStore() gives defaults)
+  std::vector<ContextFramePtr> saved_;  // the frame to restore when each open scope closes
+  std::vector<RunFrame> runs_;
+  std::set<StorageId> disabled_;             // disable()d and not run()/enterWith() since
+  std::map<StorageId, int> exits_open_;      // exit() calls not yet returned
+};
+
+}  // namespace
+
+std::unique_ptr<StorePolicy> MakeContextFrameStores(AsyncModel& model) {
+  return std::make_unique<ContextFrameStores>(model);
+}
+
+}  // namespace ahtrace
