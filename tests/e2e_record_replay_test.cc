@@ -116,15 +116,22 @@ TEST_P(RecordedProgram, RecordsCompletelyAndReplaysWithoutDisagreement) {
     EXPECT_EQ(unbalanced, 0);
   }
 
-  // What the program printed (`STORE <label> <value>`) is what the recorder
-  // saw getStore() return. Programs may read stores they do not print.
+  // What the program printed (`STORE <label> <value> [name=<value> ...]`,
+  // one value per getStore() it made for the line) is what the recorder saw
+  // getStore() return. Programs may read stores they do not print.
   std::istringstream out(run.out);
   std::string line;
   size_t printed = 0, printed_undefined = 0;
   while (std::getline(out, line)) {
     if (line.rfind("STORE ", 0) != 0) continue;
-    ++printed;
-    printed_undefined += line.size() >= 10 && line.compare(line.size() - 10, 10, " undefined") == 0;
+    std::istringstream words(line.substr(6));
+    std::string label, value;
+    words >> label;
+    while (words >> value) {
+      ++printed;
+      printed_undefined += value == "undefined" ||
+                           (value.size() > 10 && value.compare(value.size() - 10, 10, "=undefined") == 0);
+    }
   }
   EXPECT_GE(get_store_calls, printed);
   EXPECT_EQ(get_store_undefined, printed_undefined);

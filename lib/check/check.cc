@@ -249,12 +249,16 @@ struct Read {
   std::string_view event;
   int64_t listeners = 0;
   uint32_t callback = 0;  // which callback of the executing resource the read ran in
+  bool after_disable = false;       // a store read after disable(), before any run()/enterWith()
+  std::string_view disabled_at;     // where that disable() was called
 };
 
 struct StorageInfo {
   std::string_view site;
   bool enabled = false;
   bool store_seen = false;  // a run/enterWith with a defined store happened
+  bool after_disable = false;  // disable() called, no run()/enterWith() since
+  std::string_view disabled_at;
 };
 
 // Everything check needs, gathered during replay.
@@ -291,6 +295,12 @@ class Collector : public ModelSink {
     info.enabled = s.enabled;
     if ((e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) && e.store != kUndefinedStore)
       info.store_seen = true;
+    if (e.kind == EventKind::kAlsDisable) {
+      info.after_disable = true;
+      info.disabled_at = e.site;
+    } else if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) {
+      info.after_disable = false;
+    }
   }
 
   void OnContextEvent(const Event& e, const Resource& current) override {
@@ -329,6 +339,10 @@ class Collector : public ModelSink {
       r.listeners = stack.back().listeners;
     }
     r.callback = current.callbacks;
+    if (st.after_disable && e.store != kUndefinedStore) {
+      r.after_disable = true;
+      r.disabled_at = st.disabled_at;
+    }
     reads_.push_back(r);
     if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
   }
@@ -446,7 +460,7 @@ class Analyzer {
         if (r.store != kUndefinedStore && !r.site.empty()) ++defined_at_[SiteKey(r)];
       for (const Read& r : c_.reads_) {
         CheckFinding f;
-        if (Judge(r, &f)) add(std::move(f));
+        if (r.after_disable ? StoreAfterDisable(r, &f) : Judge(r, &f)) add(std::move(f));
       }
     }
     if (options_.leaks) Leaks(add);
@@ -861,6 +875,7 @@ class Analyzer {
         }
       }
       f->details.push_back("broke: " + broke);
+      f->details.push_back("mechanism: " + Mechanism(r.stream, current));
       hint =
           "If this callback is stored and called later (a queue, a pool, a cache, a batch), capture the context "
           "when it is stored: AsyncResource.bind(cb) or AsyncLocalStorage.bind(cb) (AsyncLocalStorage.snapshot() "
@@ -940,6 +955,59 @@ class Analyzer {
                    "the recorder's unflushed tail), and record again.";
     f.fingerprint = Hex(Fnv1a("incomplete-trace|" + std::string(m.kind) + "|" + m.message));
     return f;
+  }
+
+  // disable() promises that getStore() returns undefined until the next
+  // run()/enterWith(). On async_hooks it does, everywhere; on
+  // AsyncContextFrame it only deletes the store from the frame current at
+  // the call, so callbacks that captured another frame (a timer another
+  // request scheduled) still read that request's store: code that relies on
+  // disable() for a clean shutdown reads a store it was told is gone.
+  bool StoreAfterDisable(const Read& r, CheckFinding* f) {
+    const ResInfo* current = Res(r.res_key);
+    f->rule = "store-after-disable";
+    f->level = "error";
+    f->where = Location::Parse(r.site);
+    f->storage = StorageLabel(r.stream, r.storage);
+    f->pid = Stream(r.stream).pid;
+    f->thread = Stream(r.stream).thread_id;
+    f->stream = r.stream;
+    f->read_async_id = current ? current->id : 0;
+    f->seq = r.seq;
+    f->break_site = Location::Parse(r.disabled_at);
+    std::string first_caller = FirstCaller(r.callers);
+    f->title = "getStore() returned " + StoreLabel(r.stream, r.store) + " after disable()" +
+               (first_caller.empty() ? "" : " (called from " + first_caller + ")");
+    f->details.push_back("ran in: " + Describe(current));
+    f->details.push_back("broke: disable() at " + (f->break_site.empty() ? std::string("(no site)") : f->break_site.ToString()) +
+                         " did not reach the context this callback runs in");
+    f->details.push_back("mechanism: " + Mechanism(r.stream, current) +
+                         "; disable() only deletes the store from the context current where it is called");
+    f->hint = "Do not rely on disable() to drop every store: clear the state the store points to, check a "
+              "shutdown flag in the callback, or run the late work with als.exit(fn).";
+    f->fingerprint = Hex(Fnv1a("store-after-disable|" + StorageKey(r.stream, r.storage) + "|" +
+                               Normal(r.site, r.stream) + "|" + Normal(first_caller, r.stream)));
+    return true;
+  }
+
+  // How stores move on the runtime that wrote the stream: the two
+  // AsyncLocalStorage implementations lose a store for different reasons,
+  // and the explanation must name the one that applied.
+  std::string Mechanism(uint32_t stream, const ResInfo* current) const {
+    const StreamInfo& s = Stream(stream);
+    bool promise = current && current->type == "PROMISE";
+    if (s.async_context_frame) {
+      return "AsyncLocalStorage on AsyncContextFrame (node " + s.node_version + "): " +
+             (promise ? std::string("a promise reaction runs with the context that was current when then() or "
+                                    "await registered it")
+                      : std::string("a callback runs with the context that was current when its resource was "
+                                    "created")) +
+             ", whatever context calls or emits it later";
+    }
+    return "AsyncLocalStorage on async_hooks (node " + s.node_version + "): every resource copies the store of "
+           "the resource executing when it is created, and " +
+           (promise ? std::string("a promise reaction reads the copy taken when then() or await created its promise")
+                    : std::string("its callbacks read that copy (or what run()/enterWith() wrote onto it)"));
   }
 
   template <typename Add>

@@ -54,6 +54,8 @@ const char* kRuleHelp[][2] = {
     {"listener-context", "An EventEmitter listener registered under one store ran in another context."},
     {"enter-with-after-await", "enterWith() after an await did not reach the caller."},
     {"enter-with-leak", "enterWith() on a resource that runs again leaked the store into its later callbacks."},
+    {"store-after-disable", "getStore() returned a store after disable(), before any run() or enterWith(): on "
+                            "AsyncContextFrame, disable() only clears the context where it is called."},
     {"leak", "A handle was still alive at the end of the trace."},
     {"async-hooks-rule", "The trace breaks one of node's async_hooks rules."},
     {"model-mismatch", "ahtrace's model of node disagrees with what node reported."},

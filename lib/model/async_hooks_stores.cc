@@ -13,6 +13,9 @@
 // - exit(fn): if enabled, disables for the duration and re-enables after.
 // - disable(): stops propagation; getStore() is undefined (the default
 //   value on 24+) until run/enterWith enable it again; slots stay.
+// - The main script runs in a bootstrap scope on its own resource; once it
+//   closes, an empty stack means node's topLevelResource, another object:
+//   a top-level enterWith() does not reach code at eid 0 after that.
 // - Node 24+ enables a storage when it is constructed and returns
 //   `defaultValue` when the executing resource has no slot for it; 20 and
 //   22 start disabled and have no default.
@@ -31,23 +34,25 @@ class AsyncHooksStores : public StorePolicy {
   const char* name() const override { return "async_hooks"; }
 
   void OnInit(const Event&, Resource& r, Resource& creator) override {
-    for (StorageId id : enabled_) r.stores.push_back({id, creator.StoreFor(id)});
+    const Resource& from = model_.Idle() ? idle_top_level_ : creator;
+    for (StorageId id : enabled_) r.stores.push_back({id, from.StoreFor(id)});
   }
 
   // Scopes change which resource executes, and that is all the model needs:
   // the stores are on the resources.
   void OnEnter(Resource&, ScopeKind) override {}
-  void OnLeave() override {}
+  void OnLeave(Resource*) override {}
   void OnPromiseResolve(Resource&) override {}
+  void OnBootstrapScopeClosed() override {}
 
   StoreId GetStore(const StorageState& s) const override {
     if (!s.enabled) return s.default_store;
-    const Resource& current = model_.Current();
+    const Resource& current = model_.Idle() ? idle_top_level_ : model_.Current();
     return current.HasStore(s.id) ? current.StoreFor(s.id) : s.default_store;
   }
 
   void OnAlsCall(const Event& e, StorageState& s) override {
-    Resource& current = model_.Current();
+    Resource& current = model_.Idle() ? idle_top_level_ : model_.Current();
     switch (e.kind) {
       case EventKind::kAlsCreate:
         if (enabled_at_construction_) Enable(s);
@@ -55,7 +60,7 @@ class AsyncHooksStores : public StorePolicy {
       case EventKind::kAlsRunBegin: {
         // `if (ObjectIs(store, this.getStore())) return callback()`.
         RunFrame f{true, s.id, current.id, current.StoreFor(s.id), GetStore(s) != e.store,
-                   model_.InProcessScope()};
+                   model_.InProcessScope(), model_.Idle()};
         runs_.push_back(f);
         if (f.changed) {
           Enable(s);
@@ -72,7 +77,7 @@ class AsyncHooksStores : public StorePolicy {
         if (is_run && f.changed) {
           // `finally { resourceStore[kResourceStore] = oldStore; }` on the
           // resource run() started in.
-          if (Resource* r = f.on_process ? &model_.ProcessObject() : model_.Lookup(f.resource))
+          if (Resource* r = f.on_process ? &model_.ProcessObject() : f.on_idle ? &idle_top_level_ : model_.Lookup(f.resource))
             model_.SetStore(&e, *r, s.id, f.old_store, StoreCause::kRunRestore);
         } else if (!is_run && f.changed) {
           Enable(s);
@@ -84,7 +89,7 @@ class AsyncHooksStores : public StorePolicy {
         model_.SetStore(&e, current, s.id, e.store, StoreCause::kEnterWith);
         break;
       case EventKind::kAlsExitBegin:
-        runs_.push_back({false, s.id, current.id, kUndefinedStore, s.enabled, false});
+        runs_.push_back({false, s.id, current.id, kUndefinedStore, s.enabled, false, false});
         Disable(s);
         break;
       case EventKind::kAlsDisable:
@@ -104,6 +109,7 @@ class AsyncHooksStores : public StorePolicy {
     bool changed;         // run: false when node took the "same store" shortcut
                           // exit: true when the storage was enabled (re-enable at end)
     bool on_process;      // run: started in node's exit scope (the process object)
+    bool on_idle;         // run: started at the idle top level
   };
 
   void Enable(StorageState& s) {
@@ -139,6 +145,10 @@ class AsyncHooksStores : public StorePolicy {
   }
 
   AsyncModel& model_;
+  // topLevelResource: what executionAsyncResource() is at an empty stack
+  // once the bootstrap scope (the main script's own resource, the model's
+  // top-level resource) has closed. Stores written there are its own.
+  Resource idle_top_level_;
   bool enabled_at_construction_;
   std::vector<StorageId> enabled_;  // storageList: enabled storages, in enabling order
   std::vector<RunFrame> runs_;

@@ -83,9 +83,21 @@ void AsyncModel::PushFrame(Frame f, Resource& r, ScopeKind kind) {
   policy_->OnEnter(r, kind);
 }
 
+// Node runs the main script inside a bootstrap scope whose resource is not
+// the object executionAsyncResource() returns at an empty stack afterwards
+// (observed on 20 to 26: a store set at the top level with enterWith() is
+// not seen by a socket a server accepts later, nor by rejectionHandled);
+// with AsyncContextFrame, closing the scope restores the frame that was
+// current before it, none.
+void AsyncModel::CloseBootstrapScope() {
+  top_level_eid_ = AsyncId(0);
+  policy_->OnBootstrapScopeClosed();
+}
+
 void AsyncModel::PopFrame() {
+  Resource* r = stack_.back().process_scope ? &process_ : Lookup(stack_.back().id);
   stack_.pop_back();
-  policy_->OnLeave();
+  policy_->OnLeave(r);
 }
 
 void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
@@ -208,7 +220,7 @@ void AsyncModel::Apply(const Event& e) {
   // reports with eid 0; any later claim of eid 1 is a mismatch.
   if (stack_.empty() && top_level_eid_ == AsyncId(1) && e.observed && e.observed_eid == AsyncId(0) &&
       e.kind != EventKind::kDestroy) {
-    top_level_eid_ = AsyncId(0);
+    CloseBootstrapScope();
   }
   if (!started_) AdoptStartContext(e);
   TrackHiddenScopes(e);
@@ -379,7 +391,7 @@ void AsyncModel::OnAfter(const Event& e) {
   }
   if (stack_.empty() && e.async_id == AsyncId(1) && top_level_eid_ == AsyncId(1)) {
     CheckContext(e, AsyncId(1), AsyncId(0));
-    top_level_eid_ = AsyncId(0);
+    CloseBootstrapScope();
     return;
   }
   if (stack_.empty()) {

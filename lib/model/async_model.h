@@ -77,6 +77,7 @@ struct Resource {
   ContextFramePtr frame;          // AsyncContextFrame: captured at init
   ContextFramePtr settle_frame;   // AsyncContextFrame: current when the promise settled
   bool settled = false;           // settle_frame is set
+  ContextFramePtr exit_frame;     // AsyncContextFrame: current when its last callback ended
 
   StoreId StoreFor(StorageId storage) const;
   bool HasStore(StorageId storage) const;
@@ -167,6 +168,8 @@ class AsyncModel {
   Resource& Current();
   Resource* Lookup(AsyncId id);
   bool InProcessScope() const { return !stack_.empty() && stack_.back().process_scope; }
+  // Nothing is executing and the bootstrap scope has closed (eid 0).
+  bool Idle() const { return stack_.empty() && top_level_eid_ == AsyncId(0); }
   Resource& ProcessObject() { return process_; }
   void SetStore(const Event* e, Resource& r, StorageId storage, StoreId store, StoreCause cause);
   void Report(const Event* e, const char* kind, Severity sev, AsyncId id, std::string expected,
@@ -198,6 +201,7 @@ class AsyncModel {
   // the store policy sees each scope open and close.
   void PushFrame(Frame f, Resource& r, ScopeKind kind);
   void PopFrame();
+  void CloseBootstrapScope();
 
   uint32_t stream_;
   uint64_t* next_resource_key_;

@@ -12,12 +12,20 @@
 //   restores the frame that was current before.
 // - Thenables: a promise resolved with a thenable runs the thenable's
 //   then() in a job V8 queues at resolve time, with the frame current then;
-//   async_hooks shows that job as a callback of the resolved promise, after
-//   its promiseResolve. Such a callback gets the frame of the resolve.
+//   async_hooks shows that job as a callback of the resolved promise.
+//   resolve(thenable) itself emits no hook event (promiseResolve comes when
+//   the thenable calls back), so the model knows the resolve's frame only
+//   where a then() handler returned the thenable: the promise's own
+//   callback ended there. A thenable passed to resolve() elsewhere (a
+//   timer, an async function's return) is a known gap (docs/model.md).
 // - unhandledRejection handlers run with the frame current when the promise
 //   was rejected (node saves it in its pending-rejection map).
 // - 'beforeExit'/'exit' emitted by node itself run with no frame
 //   (MakeCallback on the process object passes none).
+// - The main script's scope restores, when it closes, the frame that was
+//   current before it (none): a top-level enterWith() is seen by what the
+//   main script and its first tick/microtask drain create, not by code
+//   that runs at eid 0 afterwards (a socket a server accepts).
 // - run(store, fn): returns fn() untouched if getStore() is already `store`;
 //   otherwise enterWith(store), fn, then enterWith(previous getStore()) -
 //   a *new* frame, so other storages' changes made inside fn survive it.
@@ -53,9 +61,16 @@ class ContextFrameStores : public StorePolicy {
     saved_.push_back(current_);
     switch (kind) {
       case ScopeKind::kCallback:
-        // A promise that settled before its callback runs is one resolved
-        // with a thenable: this is the thenable job, queued at the resolve.
-        current_ = (r.type == "PROMISE" && r.settled) ? r.settle_frame : r.frame;
+        // A promise entered again after a callback of its own is a then()
+        // promise whose handler returned a thenable: this is the thenable
+        // job, queued when the handler returned, with the frame current
+        // then. (One settled before its first callback likewise.)
+        if (r.type == "PROMISE" && r.callbacks > 0)
+          current_ = r.exit_frame;
+        else if (r.type == "PROMISE" && r.settled)
+          current_ = r.settle_frame;
+        else
+          current_ = r.frame;
         break;
       case ScopeKind::kHiddenPromise:
         current_ = r.settled ? r.settle_frame : r.frame;
@@ -70,11 +85,14 @@ class ContextFrameStores : public StorePolicy {
     }
   }
 
-  void OnLeave() override {
+  void OnLeave(Resource* r) override {
+    if (r && r->type == "PROMISE") r->exit_frame = current_;
     if (saved_.empty()) return;
     current_ = std::move(saved_.back());
     saved_.pop_back();
   }
+
+  void OnBootstrapScopeClosed() override { current_ = nullptr; }
 
   void OnPromiseResolve(Resource& r) override {
     r.settle_frame = current_;

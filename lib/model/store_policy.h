@@ -49,7 +49,10 @@ class StorePolicy {
   // A callback scope of `r` opened / the innermost one closed. Every push
   // of the model's execution stack is matched by exactly one OnLeave.
   virtual void OnEnter(Resource& r, ScopeKind kind) = 0;
-  virtual void OnLeave() = 0;
+  virtual void OnLeave(Resource* r) = 0;  // r: the scope's resource, if still known
+  // The bootstrap scope that ran the main script (eid 1) has closed: from
+  // now on an empty stack is node's idle top level (eid 0).
+  virtual void OnBootstrapScopeClosed() = 0;
   // promiseResolve: the promise settled (resolved or rejected) here.
   virtual void OnPromiseResolve(Resource& r) = 0;
   // alsRunBegin/End, alsExitBegin/End, alsEnterWith, alsDisable.

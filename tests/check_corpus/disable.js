@@ -1,10 +1,10 @@
 // expect: clean
+// expect@acf: loss
+// loss@acf: disable.js:23
 // pattern: disable
 'use strict';
-// Graceful shutdown: after the last request the app calls als.disable() to drop
-// every store. A timer the request had scheduled fires after that and reads
-// undefined, which is what disable() is for. (No run() follows, which would
-// re-enable the storage and bring the old stores back.)
+// Graceful shutdown: after the last request als.disable() drops every store; timers the requests scheduled fire later and read undefined,
+// as intended (no run() follows). On AsyncContextFrame runtimes disable() only deletes the store from the current frame (B's): A's timer reads A.
 const { AsyncLocalStorage } = require('async_hooks');
 
 const als = new AsyncLocalStorage();

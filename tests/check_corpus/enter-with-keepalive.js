@@ -1,13 +1,13 @@
 // expect: loss
 // loss: enter-with-keepalive.js:28
+// expect@acf: clean
 // pattern: enter-with-keepalive
 // fix: enter-with-keepalive-fixed.js
 'use strict';
-// An auth middleware calls als.enterWith() for authenticated requests only.
-// enterWith() stores onto the current async resource, which for an HTTP
-// request handler is the connection's parser resource, shared by every request
-// on that keep-alive connection: anonymous request B, sent on A's connection,
-// sees A's user.
+// An auth middleware calls als.enterWith() for authenticated requests only. With async_hooks ALS, enterWith()
+// stores onto the current async resource, which for an HTTP request handler is the connection's parser resource,
+// shared by every request on that keep-alive connection: anonymous request B, sent on A's connection, sees A's user.
+// On AsyncContextFrame runtimes enterWith() only replaces the current frame, so B reads undefined (clean).
 const http = require('http');
 const { AsyncLocalStorage } = require('async_hooks');
 

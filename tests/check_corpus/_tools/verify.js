@@ -16,6 +16,11 @@
 //     print the same STORE lines (a different order only gives a note);
 //     exit code 0; wall time < 1 s;
 //   - a `fix:` twin exists and says `expect: clean`.
+// The truth depends on the ALS implementation of the node that runs the
+// programs (process.execPath with this process's NODE_OPTIONS): on
+// AsyncContextFrame runtimes (node 24+ by default, node 22 with
+// --experimental-async-context-frame) a header's `// expect@acf:` and
+// `// loss@acf:` lines, where present, replace `// expect:`/`// loss:`.
 // Exit code 1 if anything fails. --verbose prints each program's STORE lines.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -30,12 +35,26 @@ const files = fs.readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f === o || f.replace(/\.m?js$/, '') === o))
   .sort();
 
+// Does the node that runs the programs use AsyncContextFrame for ALS?
+const probe = spawnSync(process.execPath, ['-p',
+  "process.version + ' ' + (typeof require('async_hooks').AsyncLocalStorage.prototype._propagate !== 'function')"],
+{ encoding: 'utf8', env: process.env });
+const [runtime, acfFlag] = probe.stdout.trim().split(' ');
+const acf = acfFlag === 'true';
+if (probe.status !== 0 || !/^(true|false)$/.test(acfFlag || '')) { console.log(`cannot probe node: ${probe.stderr}`); process.exit(1); }
+console.log(`node ${runtime} (${process.execPath}${process.env.NODE_OPTIONS ? ` NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}): ` +
+  `ALS on ${acf ? 'AsyncContextFrame, checking expect@acf/loss@acf where present' : 'async_hooks, checking expect/loss'}`);
+
+// h.expect/h.loss: node 20's truth (async_hooks); h.acf: {expect, loss} from
+// the `@acf` lines, or null when the program has none (same truth on ACF).
 function header(src) {
-  const h = { expect: null, loss: [], pattern: null, fix: null };
+  const h = { expect: null, loss: [], pattern: null, fix: null, acf: null, bad: [] };
   for (const line of src.split('\n')) {
-    const m = /^\/\/ (expect|loss|pattern|fix): (.*?)\s*$/.exec(line);
+    const m = /^\/\/ (expect|loss|pattern|fix)(@[\w-]+)?: (.*?)\s*$/.exec(line);
     if (!m) { if (line.startsWith('//')) continue; break; }
-    if (m[1] === 'loss') h.loss.push(m[2]); else h[m[1]] = m[2];
+    if (m[2] && (m[2] !== '@acf' || (m[1] !== 'expect' && m[1] !== 'loss'))) { h.bad.push(`unknown header tag: ${line}`); continue; }
+    const set = m[2] ? (h.acf ||= { expect: null, loss: [] }) : h;
+    if (m[1] === 'loss') set.loss.push(m[3]); else set[m[1]] = m[3];
   }
   return h;
 }
@@ -77,20 +96,29 @@ for (const file of files) {
   const src = fs.readFileSync(path.join(dir, file), 'utf8');
   const lines = src.split('\n');
   const h = header(src);
-  const errs = [];
+  const errs = [...h.bad];
   const notes = [];
-  if (h.expect !== 'loss' && h.expect !== 'clean') errs.push(`bad expect: ${h.expect}`);
-  if (!h.pattern) errs.push('no pattern');
-  const declared = new Set();
-  for (const l of h.loss) {
-    const m = /^(.+):(\d+)$/.exec(l);
-    if (!m || m[1] !== file) { errs.push(`bad loss line: ${l}`); continue; }
-    declared.add(Number(m[2]));
-    if (!/getStore\(\)/.test(lines[Number(m[2]) - 1] || '')) errs.push(`loss line ${m[2]} has no getStore() call`);
+  // Both header sets are checked for form; the one for this runtime is the truth.
+  const sets = [['', h], ...(h.acf ? [['@acf', h.acf]] : [])];
+  let declared = new Set();
+  for (const [tag, set] of sets) {
+    if (set.expect !== 'loss' && set.expect !== 'clean') errs.push(`bad expect${tag}: ${set.expect}`);
+    const lossLines = new Set();
+    for (const l of set.loss) {
+      const m = /^(.+):(\d+)$/.exec(l);
+      if (!m || m[1] !== file) { errs.push(`bad loss${tag} line: ${l}`); continue; }
+      lossLines.add(Number(m[2]));
+      if (!/getStore\(\)/.test(lines[Number(m[2]) - 1] || '')) errs.push(`loss${tag} line ${m[2]} has no getStore() call`);
+    }
+    if (set.expect === 'clean' && lossLines.size) errs.push(`expect${tag}: clean with loss${tag} lines`);
+    if (set.expect === 'loss' && !lossLines.size) errs.push(`expect${tag}: loss without loss${tag} lines`);
+    if (set === (acf && h.acf ? h.acf : h)) declared = lossLines;
   }
-  if (h.expect === 'clean' && (declared.size || h.fix)) errs.push('clean program with loss/fix lines');
+  const expect = acf && h.acf ? h.acf.expect : h.expect;
+  if (!h.pattern) errs.push('no pattern');
+  // The fixed twin belongs to node 20's truth.
+  if (h.expect === 'clean' && h.fix) errs.push('clean program with a fix line');
   if (h.expect === 'loss') {
-    if (!declared.size) errs.push('loss program without loss lines');
     if (!h.fix) errs.push('loss program without fix');
     else if (!fs.existsSync(path.join(dir, h.fix))) errs.push(`fix ${h.fix} missing`);
     else if (header(fs.readFileSync(path.join(dir, h.fix), 'utf8')).expect !== 'clean') errs.push(`fix ${h.fix} is not expect: clean`);
@@ -117,18 +145,21 @@ for (const file of files) {
     const n = i + 1;
     if (/getStore\(\)/.test(text) && !text.trim().startsWith('//') && !ran.has(n)) errs.push(`getStore() at line ${n} never printed`);
     if (/\/\/ expected-undefined\s*$/.test(text)) {
+      // a declared loss line may give a store there (disable.js on ACF)
       for (const r of first.reads.filter((x) => x.line === n)) {
-        if (r.label.split(':')[0] !== '-' || r.value !== 'undefined') errs.push(`line ${n} marked expected-undefined gave ${r.label} ${r.value}`);
+        if (r.label.split(':')[0] !== '-' || (r.value !== 'undefined' && !declared.has(n))) errs.push(`line ${n} marked expected-undefined gave ${r.label} ${r.value}`);
       }
     }
   });
   for (const r of first.reads) {
-    if (r.label.split(':')[0] === '-' && !lost(r) && !/\/\/ expected-undefined\s*$/.test(lines[r.line - 1])) {
+    // lines that also read for a request (label `${user ? id : '-'}`) carry no marker
+    const mixed = first.reads.some((x) => x.line === r.line && x.label.split(':')[0] !== '-');
+    if (r.label.split(':')[0] === '-' && !lost(r) && !mixed && !/\/\/ expected-undefined\s*$/.test(lines[r.line - 1])) {
       errs.push(`line ${r.line}: expected-undefined read without the comment`);
     }
   }
   const ms = Math.max(...runs.map((r) => r.ms));
-  const summary = `${h.expect} ${h.pattern} reads=${first.reads.length} lost=${first.reads.filter(lost).length} lines=[${[...observed].sort((a, b) => a - b)}] ${Math.round(ms)}ms`;
+  const summary = `${expect}${acf && h.acf ? '@acf' : ''} ${h.pattern} reads=${first.reads.length} lost=${first.reads.filter(lost).length} lines=[${[...observed].sort((a, b) => a - b)}] ${Math.round(ms)}ms`;
   console.log(`${errs.length ? 'FAIL' : 'ok  '} ${file}: ${summary}`);
   for (const e of errs) console.log(`     ${e}`);
   for (const n of notes) console.log(`     note: ${n}`);
