@@ -22,9 +22,21 @@
 #   AHTRACE_BIN=path/to/ahtrace
 #   ITER=100000                 promise_heavy iterations (3 awaits each)
 #   REQUESTS=20000 CONCURRENCY=50   http_als
+#   NODES="20 24"               node lines to measure one after the other in this
+#                               run (scripts/install-node.sh); default: NODE=node
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -n "${NODES:-}" ]]; then
+  # NODES="20 24": measure each line one after the other in this run.
+  # shellcheck disable=SC2086
+  "$ROOT/scripts/install-node.sh" $NODES | while read -r line bin; do
+    echo "=== node $line ($("$bin" --version), AsyncLocalStorage: $("$bin" -p \
+      "typeof require('async_hooks').AsyncLocalStorage.prototype._propagate === 'function' ? 'async_hooks' : 'AsyncContextFrame'"))"
+    NODES="" NODE="$bin" "${BASH_SOURCE[0]}" "$@" </dev/null
+  done
+  exit 0
+fi
 RUNS=${1:-${RUNS:-3}}
 WORKLOADS=${WORKLOADS:-"promise_heavy http_als"}
 STACKS=${STACKS:-default}

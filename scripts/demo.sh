@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
+# A node 20 that setup installed (no node >= 20 on the machine) comes first.
+[ -x build/node-bin/node ] && export PATH="$PWD/build/node-bin:$PATH"
 SAMPLE=${1:-http-als}
 OUT=${TMPDIR:-/tmp}/ahtrace-demo
 mkdir -p "$OUT"

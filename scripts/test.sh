@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
+# A node 20 that setup installed (no node >= 20 on the machine) comes first.
+[ -x build/node-bin/node ] && export PATH="$PWD/build/node-bin:$PATH"
 
 LINES=${AHTRACE_TEST_LINES-22 22acf 24 24h 26 26h}
 entries=()

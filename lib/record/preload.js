@@ -1096,6 +1096,17 @@ function start(dir) {
     };
   }
 
+  function addQuietly(type, fn) {
+    const events = process._events;
+    const newListener = events ? events.newListener : undefined;
+    if (newListener !== undefined) events.newListener = undefined;
+    try {
+      process.on(type, fn);
+    } finally {
+      if (newListener !== undefined) events.newListener = newListener;
+    }
+  }
+
   // Signal listeners: their SIGNALWRAP resources are NOT hidden from the
   // trace (they are created before the hook is enabled, so their init is
   // not in it). A program's own listener for the same signal runs inside
@@ -1127,14 +1138,19 @@ function start(dir) {
     for (let i = 0; i < sigs.length; i++) process.on(sigs[i], makeHandler(sigs[i]));
   }
   {
-    process.on('exit', onExit);
+    // Added without a 'newListener' event: in a forked child, node's IPC
+    // setup answers every new process listener with a process.nextTick (a
+    // TickObject the program would see run, and an async id it would not
+    // get). Signal listeners cannot be added that way: node starts the
+    // signal watcher from its own 'newListener' handler.
+    addQuietly('exit', onExit);
     mine.add(onExit);
     if (pool !== null) {
       const onWorker = function ahtraceWorker(w) {
         const tid = w.threadId;
         w.on('exit', function ahtraceWorkerExit() { rescueWorker(tid); });
       };
-      process.on('worker', onWorker);
+      addQuietly('worker', onWorker);
       mine.add(onWorker);
     }
 
