@@ -6,9 +6,15 @@
 # Program level: a `loss` program must fail the check, a `clean` one pass.
 # Call level: every reported context finding must be a declared loss line
 # (precision), every declared loss line must be reported (recall).
+# On an AsyncContextFrame runtime (node 24+, or NODE_OPTIONS=
+# --experimental-async-context-frame on 22) a program's `// expect@acf:` and
+# `// loss@acf:` lines, where present, are its truth instead. The node is the
+# PATH's: `PATH=/path/to/node24/bin:$PATH bench/check_corpus.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AHTRACE=${AHTRACE:-$PWD/build/ahtrace}
+ACF=$(node -p "typeof require('async_hooks').AsyncLocalStorage.prototype._propagate !== 'function'")
+echo "node $(node --version), AsyncLocalStorage on $([ "$ACF" = true ] && echo AsyncContextFrame || echo async_hooks)"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 printf '%-34s %-6s %-6s %s\n' program expect got "lines: reported/declared (missed; unexpected)"
@@ -17,13 +23,18 @@ for prog in tests/check_corpus/*.js tests/check_corpus/*.mjs; do
   name=$(basename "$prog")
   expect=$(sed -n 's|^// expect: *\([a-z]*\).*|\1|p' "$prog" | head -1)
   [ -n "$expect" ] || continue
+  tag=""
+  if [ "$ACF" = true ] && grep -q '^// expect@acf:' "$prog"; then
+    tag="@acf"
+    expect=$(sed -n 's|^// expect@acf: *\([a-z]*\).*|\1|p' "$prog" | head -1)
+  fi
   (cd "$WORK" && "$AHTRACE" record -o "$WORK/$name.trace" -- node "$OLDPWD/$prog" >/dev/null 2>&1) || true
   set +e
   "$AHTRACE" check --no-hook-rules --no-mismatches --format json "$WORK/$name.trace" >"$WORK/$name.json" 2>/dev/null
   rc=$?
   set -e
   got=$([ $rc -eq 1 ] && echo loss || ([ $rc -eq 0 ] && echo clean || echo "err$rc"))
-  declared=$(sed -n 's|^// loss: *\([^ ]*\).*|\1|p' "$prog" | sort -u)
+  declared=$(sed -n "s|^// loss$tag: *\([^ ]*\).*|\1|p" "$prog" | sort -u)
   reported=$(node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const s = new Set();

@@ -174,6 +174,11 @@ TEST(Cli, SigkillLeavesAReadableTrace) {
   ASSERT_TRUE(t.status.ok()) << t.status.message();
   EXPECT_GT(t.events.size(), 0u) << "the flush every 250 ms of events wrote what came before the kill";
   EXPECT_FALSE(t.reader->streams()[0].ended_cleanly);
+  // What came after the last flush is missing: check must not judge it clean.
+  auto c = RunCommand(Bin() + " check --no-context " + Quote(dir.File("t")));
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("error[incomplete-trace]"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("stream-cut-short"), std::string::npos) << c.out;
 }
 
 TEST(Cli, StatsJsonHasTheDocumentedKeys) {

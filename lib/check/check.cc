@@ -327,7 +327,7 @@ class Collector : public ModelSink {
     Add(current);
     StorageInfo& st = storages_[{e.stream, e.storage}];
     Read r{e.stream, e.seq, e.storage, e.store, current.key, e.site, e.callers, e.enclosing,
-           st.enabled, !st.store_seen, false, 0, {}};
+           st.enabled, !st.store_seen, false, 0, {}, 0, 0, false, {}};
     // A read belongs to an emit only if it runs in the emit's own context:
     // a listener that entered another (a bound function, runInAsyncScope)
     // chose its context on purpose.
@@ -819,15 +819,7 @@ class Analyzer {
       if (evidence.empty()) return false;
     }
 
-    f->rule = rule;
-    f->level = "error";
-    f->where = Location::Parse(r.site);
-    f->storage = StorageLabel(r.stream, r.storage);
-    f->pid = Stream(r.stream).pid;
-    f->thread = Stream(r.stream).thread_id;
-    f->stream = r.stream;
-    f->read_async_id = current ? current->id : 0;
-    f->seq = r.seq;
+    LocateRead(r, current, rule, f);
     std::string first_caller = FirstCaller(r.callers);
     f->title = r.store == kUndefinedStore ? "getStore() returned undefined"
                : rule == "enter-with-leak"
@@ -957,15 +949,9 @@ class Analyzer {
     return f;
   }
 
-  // disable() promises that getStore() returns undefined until the next
-  // run()/enterWith(). On async_hooks it does, everywhere; on
-  // AsyncContextFrame it only deletes the store from the frame current at
-  // the call, so callbacks that captured another frame (a timer another
-  // request scheduled) still read that request's store: code that relies on
-  // disable() for a clean shutdown reads a store it was told is gone.
-  bool StoreAfterDisable(const Read& r, CheckFinding* f) {
-    const ResInfo* current = Res(r.res_key);
-    f->rule = "store-after-disable";
+  // An error finding about one getStore() call: where it is and what ran it.
+  void LocateRead(const Read& r, const ResInfo* current, const std::string& rule, CheckFinding* f) {
+    f->rule = rule;
     f->level = "error";
     f->where = Location::Parse(r.site);
     f->storage = StorageLabel(r.stream, r.storage);
@@ -974,6 +960,17 @@ class Analyzer {
     f->stream = r.stream;
     f->read_async_id = current ? current->id : 0;
     f->seq = r.seq;
+  }
+
+  // disable() promises that getStore() returns undefined until the next
+  // run()/enterWith(). On async_hooks it does, everywhere; on
+  // AsyncContextFrame it only deletes the store from the frame current at
+  // the call, so callbacks that captured another frame (a timer another
+  // request scheduled) still read that request's store: code that relies on
+  // disable() for a clean shutdown reads a store it was told is gone.
+  bool StoreAfterDisable(const Read& r, CheckFinding* f) {
+    const ResInfo* current = Res(r.res_key);
+    LocateRead(r, current, "store-after-disable", f);
     f->break_site = Location::Parse(r.disabled_at);
     std::string first_caller = FirstCaller(r.callers);
     f->title = "getStore() returned " + StoreLabel(r.stream, r.store) + " after disable()" +

@@ -71,7 +71,7 @@ class AsyncHooksStores : public StorePolicy {
       case EventKind::kAlsRunEnd:
       case EventKind::kAlsExitEnd: {
         bool is_run = e.kind == EventKind::kAlsRunEnd;
-        if (!PopMatching(e, s, is_run)) break;
+        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_)) break;
         RunFrame f = runs_.back();
         runs_.pop_back();
         if (is_run && f.changed) {
@@ -126,22 +126,6 @@ class AsyncHooksStores : public StorePolicy {
         break;
       }
     }
-  }
-
-  // Finds the run()/exit() this end closes; a damaged trace gets a finding
-  // and the model unwinds to the matching begin (false: none).
-  bool PopMatching(const Event& e, const StorageState& s, bool is_run) {
-    if (!runs_.empty() && runs_.back().is_run == is_run && runs_.back().storage == s.id) return true;
-    model_.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model_.Current().id, "", "",
-                  std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s.id) +
-                      " does not close the innermost run()/exit()");
-    for (size_t i = runs_.size(); i-- > 0;) {
-      if (runs_[i].is_run == is_run && runs_[i].storage == s.id) {
-        runs_.resize(i + 1);
-        return true;
-      }
-    }
-    return false;
   }
 
   AsyncModel& model_;

@@ -123,7 +123,7 @@ class ContextFrameStores : public StorePolicy {
       case EventKind::kAlsRunEnd:
       case EventKind::kAlsExitEnd: {
         bool is_run = e.kind == EventKind::kAlsRunEnd;
-        if (!PopMatching(e, s, is_run)) break;
+        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_)) break;
         RunFrame f = runs_.back();
         runs_.pop_back();
         // `finally { this.enterWith(prior) }`: a new frame.
@@ -184,20 +184,6 @@ class ContextFrameStores : public StorePolicy {
 
   // StorageState::enabled for sinks: not inside exit(), not after disable().
   void UpdateDetached(StorageState& s) { s.enabled = !disabled_.count(s.id) && exits_open_[s.id] == 0; }
-
-  bool PopMatching(const Event& e, const StorageState& s, bool is_run) {
-    if (!runs_.empty() && runs_.back().is_run == is_run && runs_.back().storage == s.id) return true;
-    model_.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model_.Current().id, "", "",
-                  std::string(EventKindName(e.kind)) + " for storage " + std::to_string(s.id) +
-                      " does not close the innermost run()/exit()");
-    for (size_t i = runs_.size(); i-- > 0;) {
-      if (runs_[i].is_run == is_run && runs_[i].storage == s.id) {
-        runs_.resize(i + 1);
-        return true;
-      }
-    }
-    return false;
-  }
 
   AsyncModel& model_;
   ContextFramePtr current_;             // null: no frame (getStore() gives defaults)

@@ -24,6 +24,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "model/async_model.h"
 
@@ -66,6 +68,26 @@ class StorePolicy {
 // next run()/enterWith(), so that check tells "no store by design" from
 // "lost". With async_hooks that is node's own flag.
 
+
+// Both policies keep a stack of open run()/exit() calls. Makes sure the
+// innermost one is what an alsRunEnd/alsExitEnd closes; in a damaged trace
+// it reports als-unbalanced and unwinds to the matching begin. False when
+// there is none (the end is then ignored).
+template <typename RunFrame>
+bool CloseMatchingRun(AsyncModel& model, const Event& e, StorageId storage, bool is_run,
+                      std::vector<RunFrame>& runs) {
+  if (!runs.empty() && runs.back().is_run == is_run && runs.back().storage == storage) return true;
+  model.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model.Current().id, "", "",
+               std::string(EventKindName(e.kind)) + " for storage " + std::to_string(storage) +
+                   " does not close the innermost run()/exit()");
+  for (size_t i = runs.size(); i-- > 0;) {
+    if (runs[i].is_run == is_run && runs[i].storage == storage) {
+      runs.resize(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
 
 // `node_major` selects the rules of that line (24+ enables a storage when
 // it is constructed and honours `defaultValue`; 20 and 22 do neither).
