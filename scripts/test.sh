@@ -7,6 +7,8 @@
 #   runtimes the e2e suites run on: N = node N as it comes, Nacf = with
 #   --experimental-async-context-frame (22), Nh = with --no-async-context-frame
 #   (24+, the async_hooks ALS). Set it to "" to test the PATH's node only.
+#   AHTRACE_TEST_RUNTIMES=1 (default): also install Bun and Deno for the
+#   tests of the AsyncLocalStorage-only recording mode; 0 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -30,6 +32,13 @@ if [ -n "$LINES" ]; then
   done
 fi
 list=$(IFS=';'; echo "${entries[*]-}")
+# Bun and Deno for the AsyncLocalStorage-only mode's tests (skipped without).
+if [ "${AHTRACE_TEST_RUNTIMES-1}" = 1 ]; then
+  runtimes=$(scripts/install-runtimes.sh || true)
+  AHTRACE_TEST_BUN=$(awk '$1 == "bun" { print $2 }' <<<"$runtimes")
+  AHTRACE_TEST_DENO=$(awk '$1 == "deno" { print $2 }' <<<"$runtimes")
+  export AHTRACE_TEST_BUN AHTRACE_TEST_DENO
+fi
 cmake -S . -B build "-DAHTRACE_TEST_NODES=$list" >/dev/null
 echo "test.sh: node $(node --version) on PATH; e2e suites also on: ${LINES:-none}"
 ctest --test-dir build --output-on-failure -j "$(nproc)"

@@ -460,7 +460,10 @@ class Analyzer {
         if (r.store != kUndefinedStore && !r.site.empty()) ++defined_at_[SiteKey(r)];
       for (const Read& r : c_.reads_) {
         CheckFinding f;
-        if (r.after_disable ? StoreAfterDisable(r, &f) : Judge(r, &f)) add(std::move(f));
+        bool found = !Stream(r.stream).hook_events ? JudgeWithoutHooks(r, &f)
+                     : r.after_disable              ? StoreAfterDisable(r, &f)
+                                                    : Judge(r, &f);
+        if (found) add(std::move(f));
       }
     }
     if (options_.leaks) Leaks(add);
@@ -494,8 +497,24 @@ class Analyzer {
       out->notes.push_back(
           "no getStore() call site was recorded (ahtrace record --stacks none?): context-loss evidence needs "
           "them; record with --stacks als or default");
+    // Streams from runtimes without hook events (Bun, Deno): only rules the
+    // user states (--expect-store) or a baseline can judge their reads.
+    std::set<std::string> hookless;
+    for (const auto& st : reader_.streams())
+      if (!st.hook_events) hookless.insert(st.runtime);
+    for (const auto& runtime : hookless)
+      out->notes.push_back(runtime + " emits no async_hooks events: on its streams only --expect-store rules and "
+                                     "--baseline judged getStore() calls; context-lost inference from resources, "
+                                     "listener-context, enter-with-*, store-after-disable, leaks and model checks "
+                                     "could not run");
+    bool all_hookless = !reader_.streams().empty() && hookless.size() > 0;
+    for (const auto& st : reader_.streams()) all_hookless &= !st.hook_events;
     if (out->events == 0)
       out->cannot_judge = "the trace holds no events: nothing was recorded to judge";
+    else if (options_.context && all_hookless && options_.expect_store.empty() && !baseline_)
+      out->cannot_judge = *hookless.begin() +
+                          " emits no async_hooks events, so context loss can be judged only against --expect-store "
+                          "rules or a --baseline, and none was given";
     else if (options_.context && c_.reads_.empty())
       out->cannot_judge = c_.storages_.empty()
                               ? "no AsyncLocalStorage was used in the recorded processes: no getStore() call to judge "
@@ -947,6 +966,29 @@ class Analyzer {
                    "the recorder's unflushed tail), and record again.";
     f.fingerprint = Hex(Fnv1a("incomplete-trace|" + std::string(m.kind) + "|" + m.message));
     return f;
+  }
+
+  // A read on a stream without hook events: lost only where the user said
+  // it must see a store, or where the baseline saw one. There is no
+  // resource graph to say where it broke.
+  bool JudgeWithoutHooks(const Read& r, CheckFinding* f) {
+    if (r.store != kUndefinedStore || !r.enabled) return false;
+    std::vector<std::string> evidence;
+    if (MatchesRule(r)) evidence.push_back("a --expect-store rule says this call must see a store");
+    if (baseline_ && baseline_->sites_with_store.count(SiteKey(r)))
+      evidence.push_back("the baseline trace saw a store at this call");
+    if (evidence.empty()) return false;
+    LocateRead(r, nullptr, "context-lost", f);
+    std::string first_caller = FirstCaller(r.callers);
+    f->title = "getStore() returned undefined" + (first_caller.empty() ? "" : " (called from " + first_caller + ")");
+    f->details.push_back("broke: unknown: " + Stream(r.stream).runtime +
+                         " emits no async_hooks events, so the trace cannot show which callback lost the store");
+    for (const auto& e : evidence) f->details.push_back("evidence: " + e);
+    f->hint = "Find where this code is scheduled (a queue, a pool, a callback kept for later) and bind it with "
+              "AsyncLocalStorage.bind(fn), or record the same program with node to see the chain.";
+    f->fingerprint = Hex(Fnv1a("context-lost|" + StorageKey(r.stream, r.storage) + "|" + Normal(r.site, r.stream) +
+                               "|" + Normal(first_caller, r.stream) + "||"));
+    return true;
   }
 
   // An error finding about one getStore() call: where it is and what ran it.

@@ -72,8 +72,15 @@ AsyncModel::AsyncModel(uint32_t stream, uint64_t* next_resource_key, uint64_t* n
 
 AsyncModel::~AsyncModel() = default;
 
-void AsyncModel::SetRuntime(bool async_context_frame, int node_major) {
+void AsyncModel::SetRuntime(bool async_context_frame, int node_major, bool hook_events, const std::string& runtime) {
   policy_ = async_context_frame ? MakeContextFrameStores(*this) : MakeAsyncHooksStores(*this, node_major);
+  simulate_ = hook_events;
+  if (!hook_events) {
+    Report(nullptr, finding_kind::kNoHookEvents, Severity::kInfo, AsyncId(0), "", "",
+           "this stream comes from " + runtime +
+               ", which emits no async_hooks events: AsyncLocalStorage activity is recorded, but stores and "
+               "execution contexts cannot be simulated, so nothing is compared");
+  }
 }
 
 const char* AsyncModel::store_policy_name() const { return policy_->name(); }
@@ -193,7 +200,7 @@ Resource& AsyncModel::Placeholder(const Event& e, AsyncId id, const char* why) {
 }
 
 void AsyncModel::CheckContext(const Event& e, AsyncId eid, AsyncId tid) {
-  if (!e.observed) return;
+  if (!e.observed || !simulate_) return;
   if (e.observed_eid != eid) {
     Report(&e, finding_kind::kEidMismatch, Severity::kError, e.async_id, Id(eid), Id(e.observed_eid),
            std::string("executionAsyncId() in ") + EventKindName(e.kind) + ": model " + Id(eid) + ", node " +
@@ -504,7 +511,7 @@ void AsyncModel::OnAls(const Event& e) {
   }
   StorageState* s = Storage(e, e.storage);
   if (e.kind == EventKind::kAlsGetStore) {
-    StoreId expected = policy_->GetStore(*s);
+    StoreId expected = simulate_ ? policy_->GetStore(*s) : e.store;
     if (expected != e.store) {
       Report(&e, finding_kind::kStoreMismatch, Severity::kError, ExecutionAsyncId(), StoreText(expected),
              StoreText(e.store),

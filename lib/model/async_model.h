@@ -26,6 +26,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -145,7 +146,11 @@ class AsyncModel {
   // Which AsyncLocalStorage implementation the stream's process ran (its
   // header says) and its node major version: selects the StorePolicy
   // (store_policy.h). The default is node 20's async_hooks one.
-  void SetRuntime(bool async_context_frame, int node_major);
+  // `hook_events` false (Bun, Deno): the stream holds AsyncLocalStorage
+  // activity only; the model follows it but cannot simulate stores or
+  // contexts, compares nothing, and says so once (an info finding).
+  void SetRuntime(bool async_context_frame, int node_major, bool hook_events = true,
+                  const std::string& runtime = "node");
   const char* store_policy_name() const;
 
   // Applies one event of this model's stream, checking it first.
@@ -223,6 +228,7 @@ class AsyncModel {
   int64_t first_init_id_ = 0;   // ids below it were created before recording
   bool started_ = false;        // the first event has been applied
   AsyncId top_level_eid_{1};    // what executionAsyncId() reads with an empty stack
+  bool simulate_ = true;        // false for streams without hook events
 };
 
 }  // namespace ahtrace

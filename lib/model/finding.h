@@ -30,6 +30,7 @@ constexpr const char* kUnfinishedCallback = "unfinished-callback";  // before wi
 constexpr const char* kUnknownStorage = "unknown-storage";
 constexpr const char* kAlsUnbalanced = "als-unbalanced";      // run/exit end without its begin
 constexpr const char* kBadRecord = "bad-record";              // the reader could not decode a record
+constexpr const char* kNoHookEvents = "no-hook-events";      // Bun/Deno: ALS activity only, nothing simulated
 // What the trace could not see: each fails `check`, because a verdict on a
 // trace that lacks a process, a thread or a stream's tail would be a guess.
 constexpr const char* kRecorderFailed = "recorder-failed";    // a process or thread was not recorded

@@ -106,7 +106,8 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
       if (event_sink) event_sink->OnStream(index, reader.streams()[index]);
       models.push_back(std::make_unique<AsyncModel>(index, &next_resource_key, &next_span_key, sink));
       const StreamInfo& info = reader.streams()[index];
-      models.back()->SetRuntime(info.async_context_frame, NodeMajor(info.node_version));
+      models.back()->SetRuntime(info.async_context_frame, NodeMajor(info.node_version), info.hook_events,
+                                info.runtime);
     }
   };
   Event ev;

@@ -159,6 +159,15 @@ function start(dir) {
   const performance = require('perf_hooks').performance;
 
   const major = Number(String(process.versions.node).split('.')[0]);
+  // Bun and Deno offer node:async_hooks' AsyncLocalStorage but not its hook
+  // events (Bun: none; Deno: some, for timers only). There the recorder
+  // records AsyncLocalStorage activity only and says so in the header
+  // (hookEvents: false); replay does not simulate such streams.
+  const runtime = process.versions.bun ? 'bun' : (typeof Deno === 'object' && Deno !== null ? 'deno' : 'node');
+  const hookEvents = runtime === 'node';
+  let runtimeVersion = process.version;
+  if (runtime === 'bun') runtimeVersion = 'bun ' + process.versions.bun;
+  else if (runtime === 'deno') { try { runtimeVersion = 'deno ' + Deno.version.deno; } catch (e) { runtimeVersion = 'deno'; } }
   let wt = null;
   try { wt = require('worker_threads'); } catch (e) { /* very old node */ }
   const threadId = wt ? wt.threadId : 0;
@@ -204,6 +213,9 @@ function start(dir) {
     threadId: threadId,
     isMainThread: isMainThread,
     node: process.version,
+    runtime: runtime,
+    runtimeVersion: runtimeVersion,
+    hookEvents: hookEvents,
     argv: process.argv,
     execArgv: process.execArgv,
     cwd: cwd,
@@ -227,7 +239,7 @@ function start(dir) {
   head.write(json, 16, 'utf8');
   writeAll(head, head.length);
 
-  if (!(major >= 20)) {
+  if (hookEvents && !(major >= 20)) {
     try { fs.closeSync(fd); } catch (e) { /* ignore */ }
     rawDebug('ahtrace: node ' + process.version + ' is not supported (need >= 20)');
     return;
@@ -1156,6 +1168,9 @@ function start(dir) {
 
     hideListeners();
   }
+
+  // Bun/Deno: no hook (Deno's partial events would read as a broken stream).
+  if (!hookEvents) return;
 
   // Started inside a callback (worker threads: the preload runs inside the
   // MessagePort callback that loads the worker script): record its `before`

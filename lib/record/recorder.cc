@@ -90,11 +90,13 @@ int MajorOf(const std::string& version) {
   return std::atoi(version.c_str() + 1);
 }
 
-// Runtimes that offer node:async_hooks without its hook events (checked
-// with bun 1.4.5 and deno 2.9.6: createHook callbacks got no event at all
-// in bun, one init in deno, on a program that creates a timer and two
-// promises under als.run(); deno documents its AsyncResource as a stub).
-// Recording them would give a trace that looks clean because it is empty.
+// Runtimes that offer node:async_hooks' AsyncLocalStorage without its hook
+// events (checked with bun 1.4.5 and deno 2.9.6: createHook callbacks got
+// no event at all in bun, timers only in deno; deno documents its
+// AsyncResource as a stub). They are recorded in ALS-only mode: the preload
+// goes in through their own flag (neither reads NODE_OPTIONS), writes
+// AsyncLocalStorage activity with call sites and marks the stream
+// hookEvents: false, and check runs only the rules that need no hook events.
 const char* RuntimeWithoutHooks(const std::string& exe) {
   std::string base = fs::path(exe).filename().string();
   if (base == "bun" || base == "bunx" || base.rfind("bun-", 0) == 0) return "Bun";
@@ -168,13 +170,30 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     result->exit_code = kExitNotExecutable;
     return Status::Error(StatusCode::kUsage, exe + ": not executable");
   }
-  if (const char* runtime = RuntimeWithoutHooks(exe)) {
-    return Status::Error(StatusCode::kUsage,
-                         exe + " is " + runtime + ", which implements AsyncLocalStorage but does not emit async_hooks "
-                               "events (init/before/after/destroy): ahtrace cannot record it. Record the program "
-                               "with node (20, 22, 24 or 26) instead.");
+  // Where the preload goes on the command line (Bun, Deno); 0 = through
+  // NODE_OPTIONS (node).
+  size_t preload_at = 0;
+  std::string preload_flag;
+  const char* runtime = RuntimeWithoutHooks(exe);
+  if (runtime && std::string(runtime) == "Bun") {
+    preload_at = 1;
+    preload_flag = "--preload";
+  } else if (runtime) {
+    // deno run|test [flags] file: the preload is a CommonJS module.
+    if (options.command.size() < 2 || (options.command[1] != "run" && options.command[1] != "test"))
+      return Status::Error(StatusCode::kUsage, "ahtrace records `deno run ...` and `deno test ...` only (got `" +
+                                                   program + (options.command.size() > 1 ? " " + options.command[1] : "") +
+                                                   "`)");
+    preload_at = 2;
+    preload_flag = "--require";
   }
-  if (LooksLikeNode(exe)) {
+  if (runtime) {
+    result->warnings.push_back(
+        std::string(runtime) + " emits no async_hooks events: only AsyncLocalStorage activity is recorded, child "
+                               "processes are not, and check can run only the rules that need no hook events "
+                               "(--expect-store, --baseline)");
+  }
+  if (!runtime && LooksLikeNode(exe)) {
     std::string version = NodeVersionOf(exe);
     int major = MajorOf(version);
     if (major < 0)
@@ -226,8 +245,10 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     setenv("AHTRACE_DIR", dir.c_str(), 1);
     setenv("AHTRACE_STACKS", options.stacks.c_str(), 1);
     setenv("NODE_OPTIONS", node_options.c_str(), 1);
+    std::vector<std::string> args = options.command;
+    if (preload_at > 0) args.insert(args.begin() + static_cast<std::ptrdiff_t>(preload_at), {preload_flag, preload.string()});
     std::vector<char*> argv;
-    for (const auto& a : options.command) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(exe.c_str(), argv.data());
     int err = errno;

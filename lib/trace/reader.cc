@@ -81,6 +81,9 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
   info->stacks = str("stacks");
   info->async_context_frame = flag("asyncContextFrame");
   info->allow_async_hooks_flag = flag("allowAsyncHooksFlag");
+  if (!str("runtime").empty()) info->runtime = str("runtime");
+  auto hooks = h.find("hookEvents");
+  info->hook_events = hooks == h.end() || !hooks->is_boolean() || hooks->get<bool>();
   auto origin = h.find("timeOrigin");
   *origin_ns = origin != h.end() && origin->is_number()
                    ? std::llround(origin->get<double>() * 1e6)

@@ -38,6 +38,11 @@ struct StreamInfo {
   std::string stacks;        // "none", "default", "all"
   bool async_context_frame = false;
   bool allow_async_hooks_flag = false;
+  // "node", or "bun"/"deno": runtimes that offer AsyncLocalStorage without
+  // (all of) the async_hooks events. Their streams hold AsyncLocalStorage
+  // activity only (hook_events false): nothing to simulate stores with.
+  std::string runtime = "node";
+  bool hook_events = true;
   std::string header_json;   // the whole header, as written
   int64_t time_origin_ns = 0;  // performance.timeOrigin; event times are relative to it
   bool ended_cleanly = false;  // a streamEnd record was seen
