@@ -284,6 +284,7 @@ function start(dir) {
     } catch (e) { pool = null; ctl = null; }
   }
   let f64, u32, u8;
+  let shared = false; // this thread's buffer is a pool slot another thread can rescue
   if (ctl !== null) {
     f64 = new Float64Array(pool, bufOff, CAP * 7);
     u32 = new Uint32Array(pool, bufOff, CAP * 14);
@@ -294,6 +295,7 @@ function start(dir) {
       new Uint8Array(pool, bufOff - SLOT_HEAD + 64, pathBytes.length).set(pathBytes);
       ctl[4] = pathBytes.length;
       ctl[3] = 1;
+      shared = true;
     }
   } else {
     const ab = new ArrayBuffer(CAP * REC_BYTES);
@@ -312,53 +314,92 @@ function start(dir) {
   let lastTs = 0;
   let lastFlushTs = 0;
 
+  // ctl[5] is 1 while this thread writes its buffer out: a thread that
+  // takes over a worker's slot (rescueSlot) waits for it, and a worker
+  // whose slot was taken over (ctl[3] no longer 1) writes nothing more.
   function flush() {
     const cnt = ctl[1];
     if (cnt === 0) return;
+    if (shared) {
+      Atomics.store(ctl, 5, 1);
+      if (Atomics.load(ctl, 3) !== 1) {
+        Atomics.store(ctl, 5, 0);
+        recording = false;
+        return;
+      }
+    }
     ctl[1] = 0;
-    writeAll(u8, cnt * REC_BYTES);
+    try {
+      writeAll(u8, cnt * REC_BYTES);
+    } finally {
+      if (shared) {
+        Atomics.store(ctl, 5, 0);
+        Atomics.notify(ctl, 5);
+      }
+    }
   }
 
   function closeStream() {
-    ctl[3] = 2;
+    if (shared) Atomics.compareExchange(ctl, 3, 1, 2);
+    else ctl[3] = 2;
     fs.closeSync(fd);
   }
 
-  // Writes what a terminated worker left in its pool slot.
+  // Ends the stream of a worker that can no longer end it itself: one
+  // terminate()d (its 'exit' event, in the thread that created it), or one
+  // still running when the process exits (node then stops it without
+  // running its JS: the main thread does this at its own exit). Takes the
+  // slot over (state 1 -> 2), waits for a flush in progress, and appends
+  // the worker's unflushed records and a streamEnd (a = 1, the exit code a
+  // terminated worker gets; b = 0), so that the stream ends cleanly.
+  function rescueSlot(c, s) {
+    if (Atomics.compareExchange(c, 3, 1, 2) !== 1) return;
+    Atomics.wait(c, 5, 1, 200);
+    const cnt = Math.min(c[1], CAP);
+    c[1] = 0;
+    const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
+    const bytes = new Uint8Array(cnt * REC_BYTES + REC_BYTES);
+    bytes.set(new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES));
+    const endView = new DataView(bytes.buffer, cnt * REC_BYTES, REC_BYTES);
+    endView.setUint32(0, K_STREAM_END, true);
+    endView.setFloat64(8, 1, true);
+    // Its time: the worker's last record's (its own clock), if any.
+    if (cnt > 0) endView.setFloat64(40, new DataView(bytes.buffer).getFloat64((cnt - 1) * REC_BYTES + 40, true), true);
+    const wfd = fs.openSync(wpath, 'a');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += fs.writeSync(wfd, bytes, off, bytes.length - off);
+    } finally {
+      fs.closeSync(wfd);
+    }
+  }
+
   function rescueWorker(tid) {
     if (pool === null || !(tid > 0)) return;
     for (let s = 0; s < POOL_SLOTS; s++) {
       const c = new Int32Array(pool, s * SLOT_BYTES, 16);
       if (Atomics.load(c, 0) !== tid) continue;
       try {
-        if (c[3] === 1) {
-          // The worker's unflushed records, then the streamEnd it could not
-          // write (a = 1, the exit code terminate() gives; b = 0): the stream
-          // ends cleanly, as terminate() is a normal way for a worker to end.
-          const cnt = c[1];
-          c[1] = 0;
-          c[3] = 2;
-          const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
-          const bytes = new Uint8Array(cnt * REC_BYTES + REC_BYTES);
-          bytes.set(new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES));
-          const endView = new DataView(bytes.buffer, cnt * REC_BYTES, REC_BYTES);
-          endView.setUint32(0, K_STREAM_END, true);
-          endView.setFloat64(8, 1, true);
-          // Its time: the worker's last record's (its own clock), if any.
-          if (cnt > 0) endView.setFloat64(40, new DataView(bytes.buffer).getFloat64((cnt - 1) * REC_BYTES + 40, true), true);
-          const wfd = fs.openSync(wpath, 'a');
-          try {
-            let off = 0;
-            while (off < bytes.length) off += fs.writeSync(wfd, bytes, off, bytes.length - off);
-          } finally {
-            fs.closeSync(wfd);
-          }
-        }
+        rescueSlot(c, s);
       } catch (e) {
         rawDebug('ahtrace: cannot save the records of terminated worker ' + tid + ': ' + errText(e));
       }
-      c[3] = 0;
+      Atomics.store(c, 3, 0);
       Atomics.store(c, 0, 0);
+    }
+  }
+
+  // At the process's exit (main thread): every worker still recording.
+  function rescueLiveWorkers() {
+    if (pool === null || !isMainThread) return;
+    for (let s = 0; s < POOL_SLOTS; s++) {
+      const c = new Int32Array(pool, s * SLOT_BYTES, 16);
+      if (Atomics.load(c, 0) === 0) continue;
+      try {
+        rescueSlot(c, s);
+      } catch (e) {
+        rawDebug('ahtrace: cannot save the records of worker ' + c[0] + ' at exit: ' + errText(e));
+      }
     }
   }
 
@@ -1023,6 +1064,7 @@ function start(dir) {
       hook.disable();
       flush();
       closeStream();
+      rescueLiveWorkers();
     } catch (e) {
       recording = true;
       fail(e);
