@@ -44,6 +44,7 @@ class AsyncHooksStores : public StorePolicy {
   void OnLeave(Resource*) override {}
   void OnPromiseResolve(Resource&) override {}
   void OnBootstrapScopeClosed() override {}
+  void OnUncaughtExceptionHandler(bool) override {}
 
   StoreId GetStore(const StorageState& s) const override {
     if (!s.enabled) return s.default_store;

@@ -136,6 +136,10 @@ AsyncId AsyncModel::ExecutionAsyncId() const { return stack_.empty() ? top_level
 // (observed). When the program calls process.exit() from a callback, the
 // emit runs inside that callback instead and nothing changes.
 void AsyncModel::OnProcessEmit(const Event& e) {
+  if (e.type == "uncaughtException") {
+    policy_->OnUncaughtExceptionHandler(e.kind == EventKind::kProcessEmitBegin);
+    return;
+  }
   if (e.kind == EventKind::kProcessEmitBegin) {
     if (!stack_.empty() || (e.observed && e.observed_eid != AsyncId(0))) return;
     Frame f;

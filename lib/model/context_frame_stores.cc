@@ -58,6 +58,8 @@ class ContextFrameStores : public StorePolicy {
   }
 
   void OnEnter(Resource& r, ScopeKind kind) override {
+    microtask_frame_.reset();
+    microtask_left_ = false;
     saved_.push_back(current_);
     switch (kind) {
       case ScopeKind::kCallback:
@@ -87,9 +89,34 @@ class ContextFrameStores : public StorePolicy {
 
   void OnLeave(Resource* r) override {
     if (r && r->type == "PROMISE") r->exit_frame = current_;
+    // V8 runs a queueMicrotask job with the frame it captured at enqueue,
+    // and node's runInAsyncScope inside it restores to that on the way
+    // out: a throw from the callback reaches 'uncaughtException' after the
+    // microtask's `after`, still with that frame (observed on 22acf, 24,
+    // 26: tests/e2e_programs/acf_uncaught.js).
+    microtask_frame_ = r && r->type == "Microtask" ? r->frame : nullptr;
+    microtask_left_ = r && r->type == "Microtask";
     if (saved_.empty()) return;
     current_ = std::move(saved_.back());
     saved_.pop_back();
+  }
+
+  void OnUncaughtExceptionHandler(bool begin) override {
+    if (begin && microtask_left_) {
+      handler_saved_.push_back(current_);
+      current_ = microtask_frame_;
+      in_microtask_handler_.push_back(true);
+    } else if (begin) {
+      in_microtask_handler_.push_back(false);
+    } else if (!in_microtask_handler_.empty()) {
+      if (in_microtask_handler_.back() && !handler_saved_.empty()) {
+        current_ = handler_saved_.back();
+        handler_saved_.pop_back();
+      }
+      in_microtask_handler_.pop_back();
+    }
+    microtask_left_ = false;
+    microtask_frame_.reset();
   }
 
   void OnBootstrapScopeClosed() override { current_ = nullptr; }
@@ -189,6 +216,11 @@ class ContextFrameStores : public StorePolicy {
   ContextFramePtr current_;             // null: no frame (getStore() gives defaults)
   std::vector<ContextFramePtr> saved_;  // the frame to restore when each open scope closes
   std::vector<RunFrame> runs_;
+  // The last scope left was a queueMicrotask job (and its frame): see OnLeave.
+  bool microtask_left_ = false;
+  ContextFramePtr microtask_frame_;
+  std::vector<bool> in_microtask_handler_;    // per open 'uncaughtException' emit
+  std::vector<ContextFramePtr> handler_saved_;
   std::set<StorageId> disabled_;             // disable()d and not run()/enterWith() since
   std::map<StorageId, int> exits_open_;      // exit() calls not yet returned
 };

@@ -57,6 +57,8 @@ class StorePolicy {
   virtual void OnBootstrapScopeClosed() = 0;
   // promiseResolve: the promise settled (resolved or rejected) here.
   virtual void OnPromiseResolve(Resource& r) = 0;
+  // process.emit('uncaughtException') begins (true) / ends (false).
+  virtual void OnUncaughtExceptionHandler(bool begin) = 0;
   // alsRunBegin/End, alsExitBegin/End, alsEnterWith, alsDisable.
   virtual void OnAlsCall(const Event& e, StorageState& storage) = 0;
   // What getStore() of `storage` returns now.

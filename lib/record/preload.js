@@ -1082,8 +1082,12 @@ function start(dir) {
   // emits them itself, it does so inside a callback scope whose resource is
   // the process object, so getStore() there reads the process object's
   // store, not the top level's (observed); replay needs to know.
+  // 'uncaughtException' is marked too: on AsyncContextFrame a throw from a
+  // queueMicrotask callback reaches its handler after the microtask's
+  // `after`, still in the microtask's context; replay needs to know where
+  // the handler runs.
   process.emit = function emit(ev) {
-    if (ev !== 'exit' && ev !== 'beforeExit') return Reflect.apply(origEmit, this, arguments);
+    if (ev !== 'exit' && ev !== 'beforeExit' && ev !== 'uncaughtException') return Reflect.apply(origEmit, this, arguments);
     const marked = recording && this === process;
     if (marked) {
       try { put(K_PROCESS_EMIT_BEGIN, intern(ev), 0, 0, 0, 0); } catch (e) { fail(e); }
