@@ -19,7 +19,7 @@ function log(label, msg) {
   console.log(`STORE ${label} ${ctx === undefined ? 'undefined' : JSON.stringify(ctx)} ${msg}`);
 }
 
-const file = path.join(__dirname, 'flags.json');
+const file = path.join(require('os').tmpdir(), `flags-${process.pid}.json`); // per process: runs may overlap
 fs.writeFileSync(file, JSON.stringify({ newCheckout: true, version: 1 }));
 
 let flags = null;
