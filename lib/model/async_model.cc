@@ -83,8 +83,6 @@ void AsyncModel::SetRuntime(bool async_context_frame, int node_major, bool hook_
   }
 }
 
-const char* AsyncModel::store_policy_name() const { return policy_->name(); }
-
 void AsyncModel::PushFrame(Frame f, Resource& r, ScopeKind kind) {
   stack_.push_back(std::move(f));
   policy_->OnEnter(r, kind);
@@ -233,7 +231,7 @@ void AsyncModel::Apply(const Event& e) {
       e.kind != EventKind::kDestroy) {
     CloseBootstrapScope();
   }
-  if (!started_) AdoptStartContext(e);
+  if (!started_ && simulate_) AdoptStartContext(e);
   TrackHiddenScopes(e);
   switch (e.kind) {
     case EventKind::kInit: OnInit(e); break;

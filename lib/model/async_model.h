@@ -151,7 +151,6 @@ class AsyncModel {
   // contexts, compares nothing, and says so once (an info finding).
   void SetRuntime(bool async_context_frame, int node_major, bool hook_events = true,
                   const std::string& runtime = "node");
-  const char* store_policy_name() const;
 
   // Applies one event of this model's stream, checking it first.
   void Apply(const Event& e);
