@@ -10,7 +10,7 @@
 # installed is not fetched again. Node 20 is taken from the PATH when it is
 # there (Debian machines of this project have it) and installed otherwise.
 set -euo pipefail
-CACHE=${AHTRACE_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ahtrace/node}
+CACHE=${AHTRACE_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ahtrace/node}
 LINES=("$@")
 [ ${#LINES[@]} -gt 0 ] || LINES=(22 24 26)
 mkdir -p "$CACHE"

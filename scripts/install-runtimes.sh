@@ -4,7 +4,7 @@
 # ahtrace's AsyncLocalStorage-only recording mode, and prints
 # "bun PATH" and "deno PATH".
 set -euo pipefail
-CACHE=${AHTRACE_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ahtrace/node}
+CACHE=${AHTRACE_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ahtrace/node}
 dir="$CACHE/runtimes"
 bun="$dir/node_modules/@oven/bun-linux-x64/bin/bun"
 deno="$dir/node_modules/deno/deno"
