@@ -36,6 +36,8 @@ Runner SetupCheck(CLI::App* sub) {
       "Exit codes: 0 clean, 1 findings (including an incomplete trace), 2 usage error, 3 unreadable or invalid "
       "trace, 4 output not writable, 6 nothing to judge (no events, or no getStore() call).");
   return [o]() {
+    for (const std::string* input : {&o->trace, &o->baseline, &o->config, &o->allow_file})
+      if (Status spared = CheckOutputSparesInput(o->output, *input); !spared.ok()) return Fail(spared);
     check::CheckOptions options;
     if (!o->config.empty()) {
       Status st = check::LoadConfig(o->config, &options);

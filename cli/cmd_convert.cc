@@ -1,6 +1,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/output_file.h"
 #include "sinks/ndjson_writer.h"
 
 namespace ahtrace::cli {
@@ -14,7 +15,8 @@ Runner SetupConvert(CLI::App* sub) {
   sub->add_option("trace", opts->trace, "Trace directory, stream file or NDJSON file")->required();
   sub->add_option("-o,--output", opts->output, "NDJSON file to write, - for stdout")->capture_default_str();
   return [opts]() {
-    Status status;
+    Status status = CheckOutputSparesInput(opts->output, opts->trace);
+    if (!status.ok()) return Fail(status);
     auto reader = OpenTrace(opts->trace, &status);
     if (!reader) return Fail(status);
     status = WriteNdjson(*reader, opts->output);

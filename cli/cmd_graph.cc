@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/output_file.h"
 #include "graph/graph.h"
 
 namespace ahtrace::cli {
@@ -41,6 +42,7 @@ Runner SetupGraph(CLI::App* sub) {
   sub->add_option("--max-nodes", o->max_nodes, "Refuse graphs larger than this (default: 2000 rendered, 100000 DOT)");
   sub->add_option("--storage", o->storage, "Colour nodes by the store of this storage id (default: the first)");
   return [o]() {
+    if (Status spared = CheckOutputSparesInput(o->output, o->trace); !spared.ok()) return Fail(spared);
     std::string format = o->format;
     if (format.empty()) {
       std::string ext = std::filesystem::path(o->output).extension().string();

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "common/output_file.h"
 #include "sinks/sqlite_sink.h"
 
 namespace ahtrace::cli {
@@ -19,7 +20,8 @@ Runner SetupReplay(CLI::App* sub) {
   sub->add_flag("--no-events", opts->no_events, "Leave the raw `event` table empty (smaller, faster)");
   sub->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
   return [opts]() {
-    Status status;
+    Status status = CheckOutputSparesInput(opts->output, opts->trace);
+    if (!status.ok()) return Fail(status);
     auto reader = OpenTrace(opts->trace, &status);
     if (!reader) return Fail(status);
     SqliteSink db;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "common/utf8.h"
@@ -164,6 +166,27 @@ TEST(Cli, CheckWithNothingToJudgeExits6) {
   auto junit = RunCommand(Bin() + " check --format junit " + Quote(dir.File("t")));
   EXPECT_NE(junit.out.find("<error message=\"no AsyncLocalStorage was used"), std::string::npos) << junit.out;
   EXPECT_EQ(RunCommand(Bin() + " check --no-context " + Quote(dir.File("t"))).exit_code, 0);
+}
+
+// `-o` naming the input destroyed the trace (check t -o t, replay t -o t,
+// graph t -o t, convert dir -o dir/stream.ahs): refused, and the trace is
+// still readable afterwards.
+TEST(Cli, AnOutputThatWouldOverwriteTheInputIsRefused) {
+  TempDir dir;
+  ASSERT_EQ(RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o t -- node -e \"setTimeout(() => {}, 1)\"")
+                .exit_code,
+            0);
+  std::string t = Quote(dir.File("t"));
+  std::string stream = ListStreamFiles(dir.File("t")).at(0);
+  for (const std::string& cmd :
+       {"check " + t + " -o " + t, "replay " + t + " -o " + t, "graph " + t + " -o " + t,
+        "convert " + t + " -o " + Quote(stream), "convert " + t + " -o " + Quote(dir.File("t/new.ndjson")),
+        "replay " + Quote(stream) + " -o " + Quote(dir.path() + "/t/../t/" + std::filesystem::path(stream).filename().string())}) {
+    auto r = RunCommand(Bin() + " " + cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("choose another -o"), std::string::npos) << cmd << "\n" << r.err;
+  }
+  EXPECT_EQ(RunCommand(Bin() + " stats " + t).exit_code, 0) << "the trace survived";
 }
 
 TEST(Cli, UnwritableOutputIsReportedBeforeRunning) {

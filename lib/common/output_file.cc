@@ -9,6 +9,26 @@ namespace ahtrace {
 
 std::string TemporaryPathFor(const std::string& path) { return path + ".tmp-" + std::to_string(getpid()); }
 
+Status CheckOutputSparesInput(const std::string& output, const std::string& input) {
+  namespace fs = std::filesystem;
+  if (output == "-" || output.empty() || input.empty()) return Status::Ok();
+  std::error_code ec;
+  if (fs::exists(output, ec) && fs::exists(input, ec) && fs::equivalent(output, input, ec) && !ec)
+    return UsageError(output + ": is the input trace " + input + "; writing it would destroy the trace (choose another -o)");
+  fs::path in = fs::weakly_canonical(fs::absolute(input, ec), ec);
+  fs::path out = fs::weakly_canonical(fs::absolute(output, ec), ec);
+  if (ec) return Status::Ok();  // cannot tell: the write itself will report what is wrong
+  if (out == in)
+    return UsageError(output + ": is the input trace " + input + "; writing it would destroy the trace (choose another -o)");
+  if (fs::is_directory(in, ec)) {
+    auto rel = out.lexically_relative(in);
+    if (!rel.empty() && *rel.begin() != "..")
+      return UsageError(output + ": is inside the input trace directory " + input +
+                        "; writing there could replace a stream (choose another -o)");
+  }
+  return Status::Ok();
+}
+
 Status RenameIntoPlace(const std::string& tmp, const std::string& path) {
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);

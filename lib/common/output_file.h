@@ -13,6 +13,12 @@ namespace ahtrace {
 // "<path>.tmp-<pid>": same directory, so the rename is atomic.
 std::string TemporaryPathFor(const std::string& path);
 
+// Refuses an output that would overwrite an input: the same file (also
+// through a link), or a file inside an input trace directory (renaming the
+// output into place would replace a stream). "-" (stdout) is always fine.
+// A usage error naming both paths; ok otherwise.
+Status CheckOutputSparesInput(const std::string& output, const std::string& input);
+
 // Renames `tmp` to `path`; on failure removes `tmp` and says why.
 Status RenameIntoPlace(const std::string& tmp, const std::string& path);
 
