@@ -180,7 +180,7 @@ TEST(Cli, AnOutputThatWouldOverwriteTheInputIsRefused) {
   std::string stream = ListStreamFiles(dir.File("t")).at(0);
   for (const std::string& cmd :
        {"check " + t + " -o " + t, "replay " + t + " -o " + t, "graph " + t + " -o " + t,
-        "convert " + t + " -o " + Quote(stream), "convert " + t + " -o " + Quote(dir.File("t/new.ndjson")),
+        "convert " + t + " -o " + Quote(stream), "convert " + t + " -o " + Quote(dir.File("t/p1-t0.ahs")),
         "replay " + Quote(stream) + " -o " + Quote(dir.path() + "/t/../t/" + std::filesystem::path(stream).filename().string())}) {
     auto r = RunCommand(Bin() + " " + cmd);
     EXPECT_EQ(r.exit_code, 2) << cmd << "\n" << r.err;

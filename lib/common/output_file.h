@@ -14,8 +14,9 @@ namespace ahtrace {
 std::string TemporaryPathFor(const std::string& path);
 
 // Refuses an output that would overwrite an input: the same file (also
-// through a link), or a file inside an input trace directory (renaming the
-// output into place would replace a stream). "-" (stdout) is always fine.
+// through a link), or a stream, failure marker or manifest inside an input
+// trace directory (it would replace or join the trace's own files). "-"
+// (stdout) is always fine.
 // A usage error naming both paths; ok otherwise.
 Status CheckOutputSparesInput(const std::string& output, const std::string& input);
 
