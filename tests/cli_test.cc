@@ -189,6 +189,35 @@ TEST(Cli, AnOutputThatWouldOverwriteTheInputIsRefused) {
   EXPECT_EQ(RunCommand(Bin() + " stats " + t).exit_code, 0) << "the trace survived";
 }
 
+// Trace strings are untrusted: in text reports they must neither drive the
+// terminal (ESC/OSC/CSI, bidi overrides) nor forge report lines (newlines),
+// nor cut the output (NUL).
+TEST(Cli, TextReportsEscapeTraceStrings) {
+  TempDir dir;
+  testing::WriteFile(dir.File("t.ndjson"),
+                     "{\"format\":\"ahtrace-ndjson\",\"version\":1}\n"
+                     "{\"kind\":\"stream\",\"stream\":0,\"pid\":9,\"threadId\":0,\"node\":\"v20.20.2\"}\n"
+                     "{\"kind\":\"alsCreate\",\"stream\":0,\"storage\":1,\"site\":\"s\\u202eb.js:1:1\"}\n"
+                     "{\"kind\":\"alsRunBegin\",\"stream\":0,\"storage\":1,\"store\":1}\n"
+                     "{\"kind\":\"init\",\"stream\":0,\"asyncId\":2,\"type\":\"T\\u001b]0;pwned\\u0007\\nerror[forged] x\\u0000y\",\"triggerAsyncId\":1}\n"
+                     "{\"kind\":\"alsRunEnd\",\"stream\":0,\"storage\":1,\"store\":1}\n"
+                     "{\"kind\":\"before\",\"stream\":0,\"asyncId\":2}\n"
+                     "{\"kind\":\"alsGetStore\",\"stream\":0,\"storage\":1,\"store\":0,\"site\":\"evil.js:3:1\"}\n"
+                     "{\"kind\":\"after\",\"stream\":0,\"asyncId\":2}\n"
+                     "{\"kind\":\"streamEnd\",\"stream\":0,\"exitCode\":0}\n");
+  for (const std::string& cmd : {std::string(" check --no-mismatches --expect-store evil.js "), std::string(" stats ")}) {
+    auto r = RunCommand(Bin() + cmd + Quote(dir.File("t.ndjson")));
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << cmd << r.out;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << cmd << r.out;
+    EXPECT_EQ(r.out.find("\nerror[forged]"), std::string::npos) << cmd << r.out;
+    EXPECT_EQ(r.out.find("\xe2\x80\xae"), std::string::npos) << cmd << "bidi override passed through";
+    EXPECT_NE(r.out.find("T\\x1b]0;pwned\\x07\\x0aerror[forged] x\\x00y"), std::string::npos) << cmd << r.out;
+  }
+  auto c = RunCommand(Bin() + " check --no-mismatches --expect-store evil.js " + Quote(dir.File("t.ndjson")));
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("ahtrace check: 1 finding(s)"), std::string::npos) << "the summary survives a NUL: " << c.out;
+}
+
 TEST(Cli, UnwritableOutputIsReportedBeforeRunning) {
   TempDir dir;
   testing::WriteFile(dir.File("file"), "x");

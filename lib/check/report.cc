@@ -76,23 +76,25 @@ std::string ReportText(const CheckReport& r, bool color) {
     std::string where = !f.where.empty() ? f.where.ToString()
                                          : "pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread) +
                                                " event " + std::to_string(f.seq);
-    out += paint(f.level == "error" ? "1;31" : "1;33", f.level + "[" + f.rule + "]") + " " + paint("1", where) +
-           ": " + f.title + "\n";
-    if (!f.storage.empty()) out += "  storage: " + f.storage + "\n";
-    for (const auto& d : f.details) out += "  " + d + "\n";
+    // Every string here may come from the trace: escaped so that it can
+    // neither drive the terminal nor forge report lines.
+    out += paint(f.level == "error" ? "1;31" : "1;33", f.level + "[" + f.rule + "]") + " " +
+           paint("1", TerminalSafe(where)) + ": " + TerminalSafe(f.title) + "\n";
+    if (!f.storage.empty()) out += "  storage: " + TerminalSafe(f.storage) + "\n";
+    for (const auto& d : f.details) out += "  " + TerminalSafe(d) + "\n";
     if (!f.chain.empty()) {
       out += "  chain:   ";
-      for (size_t i = 0; i < f.chain.size(); ++i) out += (i ? " <- " : "") + f.chain[i];
+      for (size_t i = 0; i < f.chain.size(); ++i) out += (i ? " <- " : "") + TerminalSafe(f.chain[i]);
       out += "\n";
     }
-    if (!f.hint.empty()) out += "  " + paint("36", "fix:") + "     " + f.hint + "\n";
+    if (!f.hint.empty()) out += "  " + paint("36", "fix:") + "     " + TerminalSafe(f.hint) + "\n";
     out += "  pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread) +
            (f.rule == "leak" ? std::string() : ", event " + std::to_string(f.seq)) + (f.occurrences > 1 ? ", seen " + std::to_string(f.occurrences) + " times" : "") +
            ", fingerprint " + f.fingerprint + "\n\n";
   }
-  for (const auto& n : r.notes) out += "note: " + n + "\n";
-  if (!r.cannot_judge.empty()) out += paint("1;33", "cannot judge:") + " " + r.cannot_judge + "\n";
-  out += paint(r.findings.empty() ? "32" : "1", Summary(r)) + "\n";
+  for (const auto& n : r.notes) out += "note: " + TerminalSafe(n) + "\n";
+  if (!r.cannot_judge.empty()) out += paint("1;33", "cannot judge:") + " " + TerminalSafe(r.cannot_judge) + "\n";
+  out += paint(r.findings.empty() ? "32" : "1", TerminalSafe(Summary(r))) + "\n";
   return out;
 }
 

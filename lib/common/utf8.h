@@ -2,13 +2,22 @@
 // DOT) pass them through here first.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace ahtrace {
 
 // `s` with every byte that does not start a well-formed UTF-8 sequence
-// replaced by U+FFFD.
+// (RFC 3629: overlong forms, surrogates and code points above U+10FFFF are
+// not) replaced by U+FFFD.
 std::string ValidUtf8(std::string_view s);
+
+// `s` made safe to print on a terminal: valid UTF-8 as above, and every
+// character a terminal would act on rather than show (C0 controls but tab,
+// so also newlines that would forge report lines, and NUL; DEL; C1
+// controls; bidirectional overrides and isolates) written as a visible
+// escape, \x1b or \u202e. Text reports pass every trace string through it.
+std::string TerminalSafe(std::string_view s);
 
 }  // namespace ahtrace

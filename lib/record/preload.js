@@ -323,8 +323,11 @@ function start(dir) {
     if (shared) {
       Atomics.store(ctl, 5, 1);
       if (Atomics.load(ctl, 3) !== 1) {
+        // Another thread took this slot over (the process is exiting): it
+        // owns the buffer now; write nothing more, into it or the file.
         Atomics.store(ctl, 5, 0);
         recording = false;
+        try { hook.disable(); } catch (e) { /* ignore */ }
         return;
       }
     }
@@ -355,8 +358,9 @@ function start(dir) {
   function rescueSlot(c, s) {
     if (Atomics.compareExchange(c, 3, 1, 2) !== 1) return;
     Atomics.wait(c, 5, 1, 200);
+    // Not reset: a worker still running goes on appending after cnt (and
+    // stops at its next flush); only [0, cnt) is taken.
     const cnt = Math.min(c[1], CAP);
-    c[1] = 0;
     const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
     const bytes = new Uint8Array(cnt * REC_BYTES + REC_BYTES);
     bytes.set(new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES));
@@ -405,7 +409,7 @@ function start(dir) {
 
   function put(kind, name, a, b, site, aux) {
     let i = ctl[1];
-    if (i === CAP) { flush(); i = 0; }
+    if (i === CAP) { flush(); i = ctl[1]; if (i !== 0) return; } // not drained: the slot was taken over
     const f = i * 7;
     const u = f * 2;
     u32[u] = kind;
@@ -430,7 +434,7 @@ function start(dir) {
   // Same without reading the clock: ts repeats the last measured one.
   function putQuick(kind, name, a, b) {
     let i = ctl[1];
-    if (i === CAP) { flush(); i = 0; }
+    if (i === CAP) { flush(); i = ctl[1]; if (i !== 0) return; } // not drained: the slot was taken over
     const f = i * 7;
     const u = f * 2;
     u32[u] = kind;
@@ -470,10 +474,14 @@ function start(dir) {
   // mostly unique: keeping them would grow memory with every request).
   function defineString(s) {
     const id = nextString++;
+    if (!recording) return id;
     const bytes = Buffer.from(s, 'utf8');
     const len = bytes.length;
     const slots = Math.ceil(len / REC_BYTES);
-    if (ctl[1] + 1 + slots > CAP) flush();
+    if (ctl[1] + 1 + slots > CAP) {
+      flush();
+      if (ctl[1] !== 0) return id; // not drained: the slot was taken over
+    }
     putQuick(K_STRING, id, len, 0);
     if (1 + slots > CAP) { // longer than the buffer: write it directly
       flush();

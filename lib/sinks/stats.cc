@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/utf8.h"
+
 namespace ahtrace {
 
 Status ComputeStats(TraceReader& reader, TraceStats* out) {
@@ -115,27 +117,27 @@ std::string StatsToText(const TraceStats& s) {
   add("%zu process(es), %zu stream(s) (process x thread)\n", pids.size(), s.streams.size());
   for (const auto& st : s.streams) {
     add("  pid %" PRId64 " thread %" PRId64 "  node %s  %" PRIu64 " events  %s\n", st.pid, st.thread_id,
-        st.node_version.c_str(), st.events,
+        TerminalSafe(st.node_version).c_str(), st.events,
         st.ended_cleanly ? ("exit " + std::to_string(st.exit_code)).c_str()
                          : "no clean end (killed, or still running)");
   }
   add("time span: %.3f ms\n", static_cast<double>(s.last_ts_ns - s.first_ts_ns) / 1e6);
   add("events: %" PRIu64 "\n", s.total_events);
-  for (const auto& [kind, n] : s.events_by_kind) add("  %-16s %12" PRIu64 "\n", kind.c_str(), n);
+  for (const auto& [kind, n] : s.events_by_kind) add("  %-16s %12" PRIu64 "\n", TerminalSafe(kind).c_str(), n);
   add("resource types: %zu\n", s.types.size());
   add("  %-28s %10s %10s %10s\n", "type", "created", "destroyed", "alive");
   std::vector<std::pair<std::string, TypeStats>> types(s.types.begin(), s.types.end());
   std::stable_sort(types.begin(), types.end(),
                    [](const auto& a, const auto& b) { return a.second.created > b.second.created; });
   for (const auto& [name, t] : types)
-    add("  %-28s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", name.c_str(), t.created, t.destroyed,
+    add("  %-28s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", TerminalSafe(name).c_str(), t.created, t.destroyed,
         t.alive_at_end);
   add("never destroyed: %" PRIu64 " resource(s) (promises are destroyed only by GC)\n", s.never_destroyed);
   add("AsyncLocalStorage: %" PRIu64 " storage(s), %" PRIu64 " getStore() call(s), %" PRIu64 " returned undefined\n",
       s.storages, s.get_store_calls, s.get_store_undefined);
   if (s.problems) {
     add("problems: %" PRIu64 " (first ones below)\n", s.problems);
-    for (const auto& p : s.first_problems) out += "  " + p.Where() + ": " + p.message + "\n";
+    for (const auto& p : s.first_problems) out += "  " + TerminalSafe(p.Where() + ": " + p.message) + "\n";
   }
   return out;
 }
