@@ -39,47 +39,49 @@ bool ActsOnTerminal(uint32_t cp) {
          (cp >= 0x2066 && cp <= 0x2069);
 }
 
-}  // namespace
-
-std::string ValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
+// Calls emit(code point, its bytes) for each well-formed sequence and
+// emit(0, "") for each byte that starts none.
+template <typename Emit>
+void ForEachCodePoint(std::string_view s, Emit emit) {
   size_t i = 0;
   while (i < s.size()) {
     uint32_t cp;
     size_t len;
     if (DecodeAt(s, i, &cp, &len)) {
-      out.append(s.substr(i, len));
+      emit(cp, s.substr(i, len));
       i += len;
     } else {
-      out += "\xef\xbf\xbd";
+      emit(0, std::string_view());
       ++i;
     }
   }
+}
+
+constexpr const char kReplacement[] = "\xef\xbf\xbd";  // U+FFFD
+
+}  // namespace
+
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  ForEachCodePoint(s, [&](uint32_t, std::string_view bytes) { out += bytes.empty() ? kReplacement : bytes; });
   return out;
 }
 
 std::string TerminalSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    uint32_t cp;
-    size_t len;
-    if (!DecodeAt(s, i, &cp, &len)) {
-      out += "\xef\xbf\xbd";
-      ++i;
-      continue;
-    }
-    if (ActsOnTerminal(cp)) {
+  ForEachCodePoint(s, [&](uint32_t cp, std::string_view bytes) {
+    if (bytes.empty()) {
+      out += kReplacement;
+    } else if (ActsOnTerminal(cp)) {
       char buf[16];
       std::snprintf(buf, sizeof buf, cp < 0x100 ? "\\x%02x" : "\\u%04x", static_cast<unsigned>(cp));
       out += buf;
     } else {
-      out.append(s.substr(i, len));
+      out += bytes;
     }
-    i += len;
-  }
+  });
   return out;
 }
 
