@@ -507,8 +507,9 @@ class Analyzer {
                                      "--baseline judged getStore() calls; context-lost inference from resources, "
                                      "listener-context, enter-with-*, store-after-disable, leaks and model checks "
                                      "could not run");
-    bool all_hookless = !reader_.streams().empty() && hookless.size() > 0;
-    for (const auto& st : reader_.streams()) all_hookless &= !st.hook_events;
+    bool all_hookless = !reader_.streams().empty() &&
+                        std::none_of(reader_.streams().begin(), reader_.streams().end(),
+                                     [](const StreamInfo& st) { return st.hook_events; });
     if (out->events == 0)
       out->cannot_judge = "the trace holds no events: nothing was recorded to judge";
     else if (options_.context && all_hookless && options_.expect_store.empty() && !baseline_)

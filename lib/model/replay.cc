@@ -1,7 +1,5 @@
 #include "model/replay.h"
 
-#include <cctype>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,10 +31,11 @@ void SinkFanout::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>
 #undef AHTRACE_FANOUT
 
 namespace {
-// "v24.22.3" -> 24; 20 (the oldest line ahtrace reads) when unknown.
+// A stream's node major version; 20 (the oldest line ahtrace reads) when
+// the header does not say.
 int NodeMajor(const std::string& version) {
-  if (version.size() < 2 || version[0] != 'v' || !std::isdigit(static_cast<unsigned char>(version[1]))) return 20;
-  return std::atoi(version.c_str() + 1);
+  int major = NodeMajorVersion(version);
+  return major < 0 ? 20 : major;
 }
 
 std::string StreamName(const StreamInfo& s) {

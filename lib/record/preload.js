@@ -838,6 +838,24 @@ function start(dir) {
     const origGetStore = proto.getStore;
     const origWithScope = proto.withScope;
 
+    // enterWith(store) and withScope(store): an enterWith event (its site
+    // is the first user frame below `above`), then the original method with
+    // ALS recording off, so the calls it makes itself are not recorded.
+    function recordEnterWith(self, store, orig, above, args) {
+      if (alsDepth === 0 && recording) {
+        try {
+          put(K_ALS_ENTER_WITH, 0, storageIdOf(self), storeIdOf(store),
+            siteEnabled ? captureSite(above, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
+        } catch (e) { fail(e); }
+      }
+      alsDepth++;
+      try {
+        return Reflect.apply(orig, self, args);
+      } finally {
+        alsDepth--;
+      }
+    }
+
     const wrappers = {
       run(store, callback, ...args) {
         if (alsDepth !== 0 || !recording) return Reflect.apply(origRun, this, [store, callback].concat(args));
@@ -861,18 +879,7 @@ function start(dir) {
         }
       },
       enterWith(store) {
-        if (alsDepth === 0 && recording) {
-          try {
-            put(K_ALS_ENTER_WITH, 0, storageIdOf(this), storeIdOf(store),
-              siteEnabled ? captureSite(wrappers.enterWith, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
-          } catch (e) { fail(e); }
-        }
-        alsDepth++;
-        try {
-          return Reflect.apply(origEnterWith, this, arguments);
-        } finally {
-          alsDepth--;
-        }
+        return recordEnterWith(this, store, origEnterWith, wrappers.enterWith, arguments);
       },
       exit(callback, ...args) {
         if (alsDepth !== 0 || !recording) return Reflect.apply(origExit, this, [callback].concat(args));
@@ -936,17 +943,7 @@ function start(dir) {
       // two enterWith events (the dispose goes through the wrapped
       // enterWith), not as the getStore() node makes inside it.
       withScope(store) {
-        if (alsDepth !== 0 || !recording) return Reflect.apply(origWithScope, this, arguments);
-        try {
-          put(K_ALS_ENTER_WITH, 0, storageIdOf(this), storeIdOf(store),
-            siteEnabled ? captureSite(wrappers.withScope, ALS_SITE_DEPTH) : (siteEnclosing = 0), siteEnclosing);
-        } catch (e) { fail(e); }
-        alsDepth++;
-        try {
-          return Reflect.apply(origWithScope, this, arguments);
-        } finally {
-          alsDepth--;
-        }
+        return recordEnterWith(this, store, origWithScope, wrappers.withScope, arguments);
       },
     };
     const names = ['run', 'enterWith', 'exit', 'disable', 'getStore', 'withScope'];

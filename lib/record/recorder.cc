@@ -85,11 +85,6 @@ std::string NodeVersionOf(const std::string& exe) {
   return out.substr(0, out.find('\n'));
 }
 
-int MajorOf(const std::string& version) {
-  if (version.size() < 2 || version[0] != 'v') return -1;
-  return std::atoi(version.c_str() + 1);
-}
-
 // Runtimes that offer node:async_hooks' AsyncLocalStorage without its hook
 // events (checked with bun 1.4.5 and deno 2.9.6: createHook callbacks got
 // no event at all in bun, timers only in deno; deno documents its
@@ -195,7 +190,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   }
   if (!runtime && LooksLikeNode(exe)) {
     std::string version = NodeVersionOf(exe);
-    int major = MajorOf(version);
+    int major = NodeMajorVersion(version);
     if (major < 0)
       return Status::Error(StatusCode::kUsage, exe + ": does not answer --version like node (got \"" + version + "\")");
     if (major < kMinNodeMajor)

@@ -3,8 +3,10 @@
 #include "trace/trace_events_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -531,22 +533,27 @@ struct StreamFileKey {
   }
 };
 
-}  // namespace
-
-std::vector<std::string> ListStreamFiles(const std::string& dir) {
-  std::vector<std::pair<StreamFileKey, std::string>> found;
+// The files of a trace directory with extension `ext`, each with its
+// p<pid>-t<thread> key, in (pid, thread, name) order.
+std::vector<std::pair<StreamFileKey, fs::path>> ListTraceFiles(const std::string& dir, const char* ext) {
+  std::vector<std::pair<StreamFileKey, fs::path>> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file(ec) || entry.path().extension() != ".ahs") continue;
+    if (!entry.is_regular_file(ec) || entry.path().extension() != ext) continue;
     StreamFileKey key;
     key.name = entry.path().filename().string();
     std::sscanf(key.name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
-    found.emplace_back(key, entry.path().string());
+    found.emplace_back(key, entry.path());
   }
-  std::sort(found.begin(), found.end(),
-            [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  return found;
+}
+
+}  // namespace
+
+std::vector<std::string> ListStreamFiles(const std::string& dir) {
   std::vector<std::string> files;
-  for (auto& f : found) files.push_back(std::move(f.second));
+  for (auto& [key, path] : ListTraceFiles(dir, ".ahs")) files.push_back(path.string());
   return files;
 }
 
@@ -576,20 +583,15 @@ StreamTail InspectStreamTail(const std::string& path) {
 }
 
 std::vector<RecorderFailure> ListRecorderFailures(const std::string& dir) {
-  std::vector<std::pair<StreamFileKey, RecorderFailure>> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file(ec) || entry.path().extension() != ".failed") continue;
-    StreamFileKey key;
-    key.name = entry.path().filename().string();
-    std::sscanf(key.name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
+  std::vector<RecorderFailure> out;
+  for (const auto& [key, path] : ListTraceFiles(dir, ".failed")) {
     RecorderFailure f;
-    f.file = entry.path().string();
+    f.file = path.string();
     f.pid = key.pid;
     f.thread_id = key.thread;
     f.message = "the recorder failed to start (no reason was saved)";
-    // Untrusted: read at most 64 KiB, and parse without recursion limits
-    // mattering (the recorder writes one flat object).
+    // Untrusted: read at most 64 KiB; a value that is not the object the
+    // recorder writes leaves the defaults.
     std::ifstream in(f.file, std::ios::binary);
     std::string text(64 * 1024, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
@@ -599,12 +601,14 @@ std::vector<RecorderFailure> ListRecorderFailures(const std::string& dir) {
       if (j.contains("error") && j["error"].is_string()) f.message = j["error"].get<std::string>();
       if (j.contains("node") && j["node"].is_string()) f.node_version = j["node"].get<std::string>();
     }
-    found.emplace_back(key, std::move(f));
+    out.push_back(std::move(f));
   }
-  std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<RecorderFailure> out;
-  for (auto& f : found) out.push_back(std::move(f.second));
   return out;
+}
+
+int NodeMajorVersion(const std::string& version) {
+  if (version.size() < 2 || version[0] != 'v' || !std::isdigit(static_cast<unsigned char>(version[1]))) return -1;
+  return std::atoi(version.c_str() + 1);
 }
 
 std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) {

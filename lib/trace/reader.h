@@ -136,6 +136,9 @@ struct StreamTail {
 };
 StreamTail InspectStreamTail(const std::string& path);
 
+// "v24.22.3" -> 24; -1 when the text is not a node version.
+int NodeMajorVersion(const std::string& version);
+
 // The recorder-failure markers (*.failed) a trace directory holds, in a
 // stable order. A marker that cannot be parsed is still a failure.
 std::vector<RecorderFailure> ListRecorderFailures(const std::string& dir);
