@@ -344,6 +344,21 @@ TEST(ContextFrameModel, DefaultValueWhenNoStoreIsSet) {
   EXPECT_TRUE(s.sink().findings.empty()) << s.sink().findings[0].message;
 }
 
+// A damaged trace: an end that does not close the innermost run()/exit()
+// is reported and unwinds to its begin; an end with no begin is ignored.
+// Both store policies share this.
+TEST(StorePolicies, UnbalancedRunEndsAreReportedAndUnwound) {
+  for (bool acf : {false, true}) {
+    Script s;
+    s.model().SetRuntime(acf, 24);
+    // The run() end skips the open exit() (reported) and restores run()'s
+    // store; the second run() end and the exit() end find no begin.
+    s.Create(1).Run(1, 5).Exit(1).RunEnd(1, 5).GetStore(1, 0).RunEnd(1, 5).ExitEnd(1);
+    EXPECT_EQ(s.sink().Kinds(), (std::vector<std::string>{"als-unbalanced", "als-unbalanced", "als-unbalanced"}))
+        << "acf " << acf;
+  }
+}
+
 TEST(AsyncHooksModel, Node24EnablesAStorageAtConstruction) {
   // 24+: the storage propagates from construction, so a timer created
   // before any run() carries an (undefined) slot; 20 copies nothing.

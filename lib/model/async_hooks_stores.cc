@@ -72,9 +72,8 @@ class AsyncHooksStores : public StorePolicy {
       case EventKind::kAlsRunEnd:
       case EventKind::kAlsExitEnd: {
         bool is_run = e.kind == EventKind::kAlsRunEnd;
-        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_)) break;
-        RunFrame f = runs_.back();
-        runs_.pop_back();
+        RunFrame f{};
+        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_, &f)) break;
         if (is_run && f.changed) {
           // `finally { resourceStore[kResourceStore] = oldStore; }` on the
           // resource run() started in.

@@ -150,9 +150,8 @@ class ContextFrameStores : public StorePolicy {
       case EventKind::kAlsRunEnd:
       case EventKind::kAlsExitEnd: {
         bool is_run = e.kind == EventKind::kAlsRunEnd;
-        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_)) break;
-        RunFrame f = runs_.back();
-        runs_.pop_back();
+        RunFrame f{};
+        if (!CloseMatchingRun(model_, e, s.id, is_run, runs_, &f)) break;
         // `finally { this.enterWith(prior) }`: a new frame.
         if (f.changed) EnterWith(&e, s, f.prior, StoreCause::kRunRestore);
         if (!is_run) --exits_open_[s.id];

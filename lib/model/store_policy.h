@@ -71,24 +71,25 @@ class StorePolicy {
 // "lost". With async_hooks that is node's own flag.
 
 
-// Both policies keep a stack of open run()/exit() calls. Makes sure the
-// innermost one is what an alsRunEnd/alsExitEnd closes; in a damaged trace
-// it reports als-unbalanced and unwinds to the matching begin. False when
+// Both policies keep a stack of open run()/exit() calls. Pops into
+// *closed the one an alsRunEnd/alsExitEnd closes; in a damaged trace it
+// reports als-unbalanced and unwinds to the matching begin. False when
 // there is none (the end is then ignored).
 template <typename RunFrame>
 bool CloseMatchingRun(AsyncModel& model, const Event& e, StorageId storage, bool is_run,
-                      std::vector<RunFrame>& runs) {
-  if (!runs.empty() && runs.back().is_run == is_run && runs.back().storage == storage) return true;
-  model.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model.Current().id, "", "",
-               std::string(EventKindName(e.kind)) + " for storage " + std::to_string(storage) +
-                   " does not close the innermost run()/exit()");
-  for (size_t i = runs.size(); i-- > 0;) {
-    if (runs[i].is_run == is_run && runs[i].storage == storage) {
-      runs.resize(i + 1);
-      return true;
-    }
+                      std::vector<RunFrame>& runs, RunFrame* closed) {
+  if (runs.empty() || runs.back().is_run != is_run || runs.back().storage != storage) {
+    model.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model.Current().id, "", "",
+                 std::string(EventKindName(e.kind)) + " for storage " + std::to_string(storage) +
+                     " does not close the innermost run()/exit()");
+    size_t i = runs.size();
+    while (i > 0 && !(runs[i - 1].is_run == is_run && runs[i - 1].storage == storage)) --i;
+    if (i == 0) return false;
+    runs.resize(i);
   }
-  return false;
+  *closed = runs.back();
+  runs.pop_back();
+  return true;
 }
 
 // `node_major` selects the rules of that line (24+ enables a storage when
