@@ -249,16 +249,18 @@ struct Read {
   std::string_view event;
   int64_t listeners = 0;
   uint32_t callback = 0;  // which callback of the executing resource the read ran in
-  bool after_disable = false;       // a store read after disable(), before any run()/enterWith()
-  std::string_view disabled_at;     // where that disable() was called
+  // A store read after disable(), before any run()/enterWith(): 1 + the
+  // index of that disable()'s site in Collector::disable_sites_; 0 for
+  // every other read. (An index, not the site: it fits beside `callback`,
+  // and a trace holds millions of reads.)
+  uint32_t after_disable = 0;
 };
 
 struct StorageInfo {
   std::string_view site;
   bool enabled = false;
   bool store_seen = false;  // a run/enterWith with a defined store happened
-  bool after_disable = false;  // disable() called, no run()/enterWith() since
-  std::string_view disabled_at;
+  uint32_t after_disable = 0;  // disable() called, no run()/enterWith() since: as in Read
 };
 
 // Everything check needs, gathered during replay.
@@ -296,10 +298,10 @@ class Collector : public ModelSink {
     if ((e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) && e.store != kUndefinedStore)
       info.store_seen = true;
     if (e.kind == EventKind::kAlsDisable) {
-      info.after_disable = true;
-      info.disabled_at = e.site;
+      disable_sites_.push_back(e.site);
+      info.after_disable = static_cast<uint32_t>(disable_sites_.size());
     } else if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) {
-      info.after_disable = false;
+      info.after_disable = 0;
     }
   }
 
@@ -327,7 +329,7 @@ class Collector : public ModelSink {
     Add(current);
     StorageInfo& st = storages_[{e.stream, e.storage}];
     Read r{e.stream, e.seq, e.storage, e.store, current.key, e.site, e.callers, e.enclosing,
-           st.enabled, !st.store_seen, false, 0, {}, 0, 0, false, {}};
+           st.enabled, !st.store_seen, false, 0, {}, 0, 0, 0};
     // A read belongs to an emit only if it runs in the emit's own context:
     // a listener that entered another (a bound function, runInAsyncScope)
     // chose its context on purpose.
@@ -339,10 +341,7 @@ class Collector : public ModelSink {
       r.listeners = stack.back().listeners;
     }
     r.callback = current.callbacks;
-    if (st.after_disable && e.store != kUndefinedStore) {
-      r.after_disable = true;
-      r.disabled_at = st.disabled_at;
-    }
+    if (e.store != kUndefinedStore) r.after_disable = st.after_disable;
     reads_.push_back(r);
     if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
   }
@@ -417,6 +416,7 @@ class Collector : public ModelSink {
   };
   std::map<uint32_t, std::vector<Emit>> emits_;
   std::vector<Read> reads_;
+  std::vector<std::string_view> disable_sites_;  // every disable() call site, in trace order
   std::vector<Finding> model_findings_;
   std::vector<uint64_t> alive_;
   using StorageKey = std::pair<uint32_t, StorageId>;  // (stream, storage)
@@ -1014,7 +1014,7 @@ class Analyzer {
   bool StoreAfterDisable(const Read& r, CheckFinding* f) {
     const ResInfo* current = Res(r.res_key);
     LocateRead(r, current, "store-after-disable", f);
-    f->break_site = Location::Parse(r.disabled_at);
+    f->break_site = Location::Parse(c_.disable_sites_[r.after_disable - 1]);
     std::string first_caller = FirstCaller(r.callers);
     f->title = "getStore() returned " + StoreLabel(r.stream, r.store) + " after disable()" +
                (first_caller.empty() ? "" : " (called from " + first_caller + ")");

@@ -54,6 +54,16 @@ struct ContextFrame {
 };
 using ContextFramePtr = std::shared_ptr<ContextFrame>;
 
+// What a resource keeps of AsyncContextFrame (context_frame_stores.cc).
+// Allocated only where there is something to keep, so async_hooks streams
+// pay one null pointer per resource.
+struct ResourceFrames {
+  ContextFramePtr frame;          // captured at init
+  ContextFramePtr settle_frame;   // current when the promise settled
+  bool settled = false;           // settle_frame is set
+  ContextFramePtr exit_frame;     // current when its last callback ended
+};
+
 struct Resource {
   uint64_t key = 0;            // unique across a replay, in creation order (SQL resource_id)
   uint32_t stream = 0;
@@ -75,10 +85,7 @@ struct Resource {
   // and enterWith() change them); with AsyncContextFrame, a copy of the
   // frame it captured at init, for sinks.
   std::vector<StoreSlot> stores;
-  ContextFramePtr frame;          // AsyncContextFrame: captured at init
-  ContextFramePtr settle_frame;   // AsyncContextFrame: current when the promise settled
-  bool settled = false;           // settle_frame is set
-  ContextFramePtr exit_frame;     // AsyncContextFrame: current when its last callback ended
+  std::unique_ptr<ResourceFrames> frames;  // AsyncContextFrame only; null = none captured
 
   StoreId StoreFor(StorageId storage) const;
   bool HasStore(StorageId storage) const;

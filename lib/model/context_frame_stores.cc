@@ -53,8 +53,9 @@ class ContextFrameStores : public StorePolicy {
   const char* name() const override { return "AsyncContextFrame"; }
 
   void OnInit(const Event&, Resource& r, Resource&) override {
-    r.frame = current_;
-    if (current_) r.stores = current_->slots;
+    if (!current_) return;
+    Frames(r).frame = current_;
+    r.stores = current_->slots;
   }
 
   void OnEnter(Resource& r, ScopeKind kind) override {
@@ -67,15 +68,17 @@ class ContextFrameStores : public StorePolicy {
         // promise whose handler returned a thenable: this is the thenable
         // job, queued when the handler returned, with the frame current
         // then. (One settled before its first callback likewise.)
-        if (r.type == "PROMISE" && r.callbacks > 0)
-          current_ = r.exit_frame;
-        else if (r.type == "PROMISE" && r.settled)
-          current_ = r.settle_frame;
+        if (!r.frames)
+          current_ = nullptr;
+        else if (r.type == "PROMISE" && r.callbacks > 0)
+          current_ = r.frames->exit_frame;
+        else if (r.type == "PROMISE" && r.frames->settled)
+          current_ = r.frames->settle_frame;
         else
-          current_ = r.frame;
+          current_ = r.frames->frame;
         break;
       case ScopeKind::kHiddenPromise:
-        current_ = r.settled ? r.settle_frame : r.frame;
+        current_ = !r.frames ? nullptr : r.frames->settled ? r.frames->settle_frame : r.frames->frame;
         break;
       case ScopeKind::kProcessObject:
         current_ = nullptr;
@@ -88,13 +91,13 @@ class ContextFrameStores : public StorePolicy {
   }
 
   void OnLeave(Resource* r) override {
-    if (r && r->type == "PROMISE") r->exit_frame = current_;
+    if (r && r->type == "PROMISE" && (current_ || r->frames)) Frames(*r).exit_frame = current_;
     // V8 runs a queueMicrotask job with the frame it captured at enqueue,
     // and node's runInAsyncScope inside it restores to that on the way
     // out: a throw from the callback reaches 'uncaughtException' after the
     // microtask's `after`, still with that frame (observed on 22acf, 24,
     // 26: tests/e2e_programs/acf_uncaught.js).
-    microtask_frame_ = r && r->type == "Microtask" ? r->frame : nullptr;
+    microtask_frame_ = r && r->type == "Microtask" && r->frames ? r->frames->frame : nullptr;
     microtask_left_ = r && r->type == "Microtask";
     if (saved_.empty()) return;
     current_ = std::move(saved_.back());
@@ -122,8 +125,9 @@ class ContextFrameStores : public StorePolicy {
   void OnBootstrapScopeClosed() override { current_ = nullptr; }
 
   void OnPromiseResolve(Resource& r) override {
-    r.settle_frame = current_;
-    r.settled = true;
+    ResourceFrames& f = Frames(r);
+    f.settle_frame = current_;
+    f.settled = true;
   }
 
   StoreId GetStore(const StorageState& s) const override {
@@ -206,6 +210,11 @@ class ContextFrameStores : public StorePolicy {
     // runs with this store (the frame is not the resource's, but this is
     // where the code that runs next reads it).
     model_.SetStore(e, model_.Current(), s.id, store, cause);
+  }
+
+  static ResourceFrames& Frames(Resource& r) {
+    if (!r.frames) r.frames = std::make_unique<ResourceFrames>();
+    return *r.frames;
   }
 
   // StorageState::enabled for sinks: not inside exit(), not after disable().
