@@ -1,6 +1,7 @@
 // `ahtrace check` end to end: real node programs recorded with the real
 // recorder, checked with the real binary, verdicts and locations asserted.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -184,6 +185,54 @@ TEST(Check, BaselineFailsOnlyOnWhatTheChangeMadeWorse) {
   auto allowed = testing::RunCommand(Bin() + " check --allow " + Quote(dir.File("known.json")) + " " + Quote(again));
   EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
   EXPECT_NE(allowed.out.find("1 allowed"), std::string::npos);
+}
+
+// A trace is an artifact that travels: check takes its source evidence
+// (line text for fingerprints, function extents) from the trace, so the
+// verdict is the same from another directory and after the sources move.
+TEST(Check, VerdictIsTheSameWhereverTheTraceIsReadAndAfterTheSourcesMove) {
+  TempDir dir;
+  fs::create_directories(dir.File("src"));
+  std::string app = dir.File("src/app.js");
+  fs::copy_file(testing::SourcePath("samples/job-queue-lost/app.js"), app);
+  std::string trace = Record(dir, app, "t.trace");
+  auto here = testing::RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " check --format json t.trace");
+  ASSERT_EQ(here.exit_code, 1) << here.err;
+  EXPECT_NE(here.out.find("\"fingerprint\""), std::string::npos);
+
+  fs::remove_all(dir.File("src"));  // the sources are gone (a CI artifact read elsewhere)
+  fs::create_directories(dir.File("elsewhere"));
+  fs::rename(trace, dir.File("elsewhere/moved.trace"));
+  auto there = testing::RunCommand("cd / && " + Bin() + " check --format json " + Quote(dir.File("elsewhere/moved.trace")));
+  EXPECT_EQ(there.exit_code, 1) << there.err;
+  EXPECT_EQ(there.out, here.out);
+}
+
+// Recorded sites are untrusted text: a site naming a device or a FIFO must
+// not make check read it (it would never end), and check's evidence comes
+// from the trace only.
+TEST(Check, NeverOpensTheFilesThatSitesName) {
+  TempDir dir;
+  std::string fifo = dir.File("fifo.js");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string trace = dir.File("t.ndjson");
+  std::string lines = R"({"format":"ahtrace-ndjson","version":1}
+{"kind":"stream","stream":0,"pid":1,"threadId":0,"node":"v20.20.2","cwd":"/"}
+{"kind":"alsCreate","stream":0,"storage":1,"site":"/dev/zero:1:1"}
+{"kind":"init","stream":0,"asyncId":2,"triggerAsyncId":1,"type":"Timeout","site":"FIFO:3:1"}
+{"kind":"before","stream":0,"asyncId":2}
+{"kind":"alsGetStore","stream":0,"storage":1,"store":0,"site":"/dev/zero:2:1","enclosing":"FIFO:3:1","callers":"/dev/zero:5:1@1:1"}
+{"kind":"after","stream":0,"asyncId":2}
+{"kind":"streamEnd","stream":0,"exitCode":0}
+)";
+  size_t at;
+  while ((at = lines.find("FIFO")) != std::string::npos) lines.replace(at, 4, fifo);
+  testing::WriteFile(trace, lines);
+  auto r = testing::RunCommand("timeout 20 " + Bin() + " check " + Quote(trace) + " && echo clean");
+  EXPECT_NE(r.exit_code, 124) << "check hung on a site that names a FIFO";
+  EXPECT_LT(r.exit_code, 2) << r.err;
+  auto g = testing::RunCommand("timeout 20 " + Bin() + " graph " + Quote(trace) + " -o " + Quote(dir.File("g.dot")));
+  EXPECT_EQ(g.exit_code, 0) << g.err;
 }
 
 TEST(Check, ExpectStoreRuleCatchesWhatTheTraceCannotShow) {

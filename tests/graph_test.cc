@@ -141,7 +141,7 @@ TEST(Graph, HighlightsWhereCheckFoundTheContextLost) {
   std::string dot = testing::ReadFile(dir.File("g.dot"));
   // The drain interval: the jobs read undefined there, and it is where the
   // store disappeared (created at start-up without it).
-  size_t timeout = dot.find("label=\"Timeout 6\\njob-queue-lost/app.js:18:15\\ncontext lost here\\nstore disappears here\"");
+  size_t timeout = dot.find("label=\"Timeout 5\\njob-queue-lost/app.js:18:15\\ncontext lost here\\nstore disappears here\"");
   EXPECT_NE(timeout, std::string::npos) << dot;
   EXPECT_NE(dot.find("color=darkorange"), std::string::npos);
 }

@@ -85,19 +85,24 @@ std::string Hex(uint64_t v) {
   return buf;
 }
 
-// Reads the program's sources, which are on the machine that recorded the
-// trace (the usual CI setup). Used for fingerprints (a finding keeps its
+// The program's sources as the trace holds them (the recorder writes the
+// text of every file a site points into): never the reading machine's
+// disk, so that a verdict is a function of the trace alone and a trace
+// cannot make ahtrace open files. Used for fingerprints (a finding keeps its
 // fingerprint when unrelated edits move its line, because the line's text
 // is hashed, not its number) and to tell whether one function is defined
-// inside another. Without the file both fall back to what the trace holds.
+// inside another. Without a file's text both fall back to what the trace's
+// sites hold.
 class SourceLines {
  public:
+  explicit SourceLines(const TraceReader& reader) : reader_(reader) {}
+
   std::string Text(const std::string& file, int line) {
     const File& f = Load(file);
     if (line <= 0 || static_cast<size_t>(line) > f.line_starts.size()) return {};
     size_t b = f.line_starts[static_cast<size_t>(line) - 1];
     size_t e = f.text.find('\n', b);
-    std::string l = f.text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    std::string l(f.text.substr(b, e == std::string::npos ? std::string::npos : e - b));
     size_t lb = l.find_first_not_of(" \t"), le = l.find_last_not_of(" \t\r");
     return lb == std::string::npos ? std::string() : l.substr(lb, le - lb + 1);
   }
@@ -110,7 +115,7 @@ class SourceLines {
     const File& f = Load(file);
     size_t from = Offset(f, outer), to = Offset(f, inner);
     if (from == std::string::npos || to == std::string::npos || to <= from) return -1;
-    const std::string& t = f.text;
+    std::string_view t = f.text;
     int depth = 0;
     bool open = false;
     for (size_t i = from; i < to; ++i) {
@@ -155,11 +160,11 @@ class SourceLines {
 
  private:
   struct File {
-    std::string text;
+    std::string_view text;  // in the reader's string pool
     std::vector<size_t> line_starts;
   };
   // [the call's '(', its matching ')'], or npos when not found.
-  static std::pair<size_t, size_t> ArgumentExtent(const std::string& t, size_t from) {
+  static std::pair<size_t, size_t> ArgumentExtent(std::string_view t, size_t from) {
     size_t open = std::string::npos;
     int depth = 0;
     for (size_t i = from; i < t.size(); ++i) {
@@ -193,11 +198,7 @@ class SourceLines {
     auto it = files_.find(file);
     if (it != files_.end()) return it->second;
     File f;
-    std::ifstream in(file, std::ios::binary);
-    if (in) {
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (text.size() <= (16u << 20)) f.text = std::move(text);
-    }
+    f.text = reader_.SourceText(file);
     f.line_starts.push_back(0);
     for (size_t i = 0; i < f.text.size(); ++i)
       if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
@@ -209,6 +210,7 @@ class SourceLines {
     size_t off = f.line_starts[static_cast<size_t>(p.line) - 1] + static_cast<size_t>(std::max(p.col, 1) - 1);
     return off <= f.text.size() ? off : std::string::npos;
   }
+  const TraceReader& reader_;
   std::map<std::string, File> files_;
   std::map<std::pair<std::string, size_t>, std::pair<size_t, size_t>> call_extents_;
 };
@@ -442,18 +444,39 @@ bool IsLoopHandle(std::string_view type) {
 class Analyzer {
  public:
   Analyzer(const Collector& c, const TraceReader& reader, const CheckOptions& options, const Baseline* baseline)
-      : c_(c), reader_(reader), options_(options), baseline_(baseline) {}
+      : c_(c), reader_(reader), options_(options), baseline_(baseline), sources_(reader) {}
 
   void Run(CheckReport* out) {
-    std::map<std::string, size_t> by_fingerprint;
+    // Each finding is judged once per fingerprint (repeats only count) as
+    // it is found: what the trace could not see fails whatever was allowed
+    // or already in the baseline (a verdict on part of a program is none);
+    // allowed and baseline findings are counted, not kept; and past
+    // kMaxListedFindingsPerKind findings of one rule the rest are counted,
+    // so a hostile trace of 300,000 leaks costs no more than 1,000.
+    constexpr size_t kNotKept = SIZE_MAX;
+    std::map<std::string, size_t> by_fingerprint;  // -> index in found_, or kNotKept
+    std::map<std::string, uint64_t> listed_by_rule, unlisted_by_rule;
     auto add = [&](CheckFinding f) {
       auto it = by_fingerprint.find(f.fingerprint);
       if (it != by_fingerprint.end()) {
-        ++found_[it->second].occurrences;
+        if (it->second != kNotKept) ++found_[it->second].occurrences;
         return;
       }
-      by_fingerprint.emplace(f.fingerprint, found_.size());
-      found_.push_back(std::move(f));
+      out->as_baseline.fingerprints.insert(f.fingerprint);
+      size_t index = kNotKept;
+      if (f.rule == "incomplete-trace") {
+        index = found_.size();
+      } else if (options_.allow.count(f.fingerprint)) {
+        ++out->allowed;
+      } else if (baseline_ && baseline_->fingerprints.count(f.fingerprint)) {
+        ++out->in_baseline;
+      } else if (listed_by_rule[f.rule]++ < kMaxListedFindingsPerKind) {
+        index = found_.size();
+      } else {
+        ++unlisted_by_rule[f.rule];
+      }
+      by_fingerprint.emplace(f.fingerprint, index);
+      if (index != kNotKept) found_.push_back(std::move(f));
     };
     if (options_.context) {
       for (const Read& r : c_.reads_)
@@ -471,19 +494,11 @@ class Analyzer {
 
     for (auto& f : found_) {
       RelativiseToCwd(&f);
-      // What the trace could not see fails the check whatever was allowed
-      // or already in the baseline: a verdict on part of a program is none.
-      if (f.rule == "incomplete-trace") {
-        out->findings.push_back(f);
-      } else if (options_.allow.count(f.fingerprint)) {
-        ++out->allowed;
-      } else if (baseline_ && baseline_->fingerprints.count(f.fingerprint)) {
-        ++out->in_baseline;
-      } else {
-        out->findings.push_back(f);
-      }
-      out->as_baseline.fingerprints.insert(f.fingerprint);
+      out->findings.push_back(std::move(f));
     }
+    for (const auto& [rule, more] : unlisted_by_rule)
+      out->notes.push_back("and " + std::to_string(more) + " more " + rule + " findings, not listed (the first " +
+                           std::to_string(kMaxListedFindingsPerKind) + " are)");
     for (const Read& r : c_.reads_) {
       ++out->reads;
       if (r.store == kUndefinedStore) ++out->reads_undefined;

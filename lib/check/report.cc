@@ -11,7 +11,7 @@ namespace {
 
 std::string XmlEscape(const std::string& raw) {
   std::string out;
-  for (unsigned char c : ValidUtf8(raw)) {
+  for (unsigned char c : XmlSafe(raw)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -19,10 +19,7 @@ std::string XmlEscape(const std::string& raw) {
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t')
-          out += ' ';  // not allowed in XML 1.0
-        else
-          out += static_cast<char>(c);
+        out += static_cast<char>(c);
     }
   }
   return out;

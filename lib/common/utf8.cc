@@ -68,6 +68,17 @@ std::string ValidUtf8(std::string_view s) {
   return out;
 }
 
+std::string XmlSafe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  ForEachCodePoint(s, [&](uint32_t cp, std::string_view bytes) {
+    bool allowed = !bytes.empty() && (cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r') && cp != 0xfffe &&
+                   cp != 0xffff;
+    out += allowed ? bytes : std::string_view(kReplacement);
+  });
+  return out;
+}
+
 std::string TerminalSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());

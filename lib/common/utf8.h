@@ -13,6 +13,12 @@ namespace ahtrace {
 // not) replaced by U+FFFD.
 std::string ValidUtf8(std::string_view s);
 
+// `s` as text XML 1.0 allows: valid UTF-8 as above, and the code points
+// XML forbids even as references (C0 controls but tab, newline and
+// carriage return; U+FFFE; U+FFFF) replaced by U+FFFD. For JUnit, SVG and
+// every label that may end up in one.
+std::string XmlSafe(std::string_view s);
+
 // `s` made safe to print on a terminal: valid UTF-8 as above, and every
 // character a terminal would act on rather than show (C0 controls but tab,
 // so also newlines that would forge report lines, and NUL; DEL; C1

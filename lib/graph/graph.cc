@@ -26,7 +26,7 @@ constexpr const char* kPalette[] = {"#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", 
 // backslashes doubled, control characters and invalid UTF-8 replaced.
 // Quotes, HTML and non-ASCII need nothing here: cgraph quotes on output.
 std::string Literal(std::string_view raw, size_t max_bytes = 200) {
-  std::string s = ValidUtf8(raw);
+  std::string s = XmlSafe(raw);  // the DOT may become SVG
   std::string out;
   size_t i = 0;
   for (; i < s.size() && out.size() < max_bytes; ++i) {
@@ -108,6 +108,8 @@ StoreId StoreOf(const GraphNode& n, StorageId storage) {
   return kUndefinedStore;
 }
 
+constexpr size_t kMaxStreamClusters = 256;
+
 // Builds the cgraph graph. The caller closes it.
 Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
                 const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options) {
@@ -131,12 +133,26 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   std::map<uint32_t, Agraph_t*> clusters;
   std::set<uint32_t> used_streams;
   for (const GraphNode* n : sel.nodes) used_streams.insert(n->stream);
-  for (uint32_t s : used_streams) {
+  // One cluster per stream, up to a limit: cgraph writes a graph by asking,
+  // for every node, each subgraph whether it holds the node, so clusters
+  // cost nodes x streams (8,000 streams took 15 s; 200,000 never ended).
+  // Past the limit nodes stay in the root graph and name their process.
+  bool clustered = used_streams.size() <= kMaxStreamClusters;
+  auto stream_name = [&](uint32_t s) {
+    const StreamInfo& info = streams[s];
+    return "pid " + std::to_string(info.pid) +
+           (info.is_main_thread ? " main thread" : " worker thread " + std::to_string(info.thread_id));
+  };
+  if (!clustered) {
+    agattr(g, AGRAPH, C("label"),
+           C((std::string(agget(g, C("label"))) + "; " + std::to_string(used_streams.size()) +
+              " processes/threads, too many to draw as clusters: each node names its own")
+                 .c_str()));
+  }
+  for (uint32_t s : clustered ? used_streams : std::set<uint32_t>{}) {
     std::string name = "cluster_s" + std::to_string(s);
     Agraph_t* sub = agsubg(g, C(name.c_str()), 1);
-    const StreamInfo& info = streams[s];
-    Set(sub, "label",
-        "pid " + std::to_string(info.pid) + (info.is_main_thread ? " main thread" : " worker thread " + std::to_string(info.thread_id)));
+    Set(sub, "label", stream_name(s));
     Set(sub, "style", "rounded");
     Set(sub, "color", "#999999");
     clusters[s] = sub;
@@ -144,10 +160,14 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   std::map<uint64_t, Agnode_t*> made;
   for (const GraphNode* n : sel.nodes) {
     std::string name = "r" + std::to_string(n->key);
-    Agnode_t* node = agnode(clusters[n->stream], C(name.c_str()), 1);
+    Agnode_t* node = agnode(clustered ? clusters[n->stream] : g, C(name.c_str()), 1);
     made[n->key] = node;
     std::string label = Literal(n->type, 60) + " " + std::to_string(n->async_id);
     std::string tooltip = Literal(n->type) + " async id " + std::to_string(n->async_id);
+    if (!clustered) {
+      label += "\\n" + stream_name(n->stream);
+      tooltip += " in " + stream_name(n->stream);
+    }
     if (!n->site.empty()) {
       label += "\\n" + Literal(ShortSite(n->site), 80);
       tooltip += " created at " + Literal(n->site);

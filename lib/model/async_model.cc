@@ -109,6 +109,14 @@ void AsyncModel::Report(const Event* e, const char* kind, Severity sev, AsyncId 
                         std::string observed, std::string message) {
   ++findings_;
   if (!sink_) return;
+  KindCount& count = by_kind_[kind];
+  count.kind_name = kind;
+  if (count.listed >= kMaxListedFindingsPerKind) {
+    ++count.unlisted;
+    count.worst = std::max(count.worst, sev);
+    return;
+  }
+  ++count.listed;
   Finding f;
   f.kind = kind;
   f.severity = sev;
@@ -537,6 +545,17 @@ void AsyncModel::Finish() {
     Report(nullptr, finding_kind::kUnfinishedCallback, Severity::kInfo, stack_.back().id, "", "",
            std::to_string(stack_.size()) + " callback(s) never finished (innermost: async id " +
                Id(stack_.back().id) + "); process.exit() or a kill inside a callback does this");
+  }
+  for (const auto& [kind, count] : by_kind_) {
+    if (!count.unlisted || !sink_) continue;
+    Finding f;
+    f.kind = count.kind_name;
+    f.severity = count.worst;
+    f.stream = stream_;
+    f.message = "and " + std::to_string(count.unlisted) + " more " + std::string(kind) +
+                " findings in this stream, not listed (the first " + std::to_string(kMaxListedFindingsPerKind) +
+                " are)";
+    sink_->OnFinding(f);
   }
   std::vector<const Resource*> alive;
   alive.reserve(live_.size() + 1);

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -219,6 +220,16 @@ class AsyncModel {
   uint64_t* next_span_key_;
   ModelSink* sink_;
   uint64_t findings_ = 0;
+  // Findings handed to the sink, by kind: a damaged or hostile stream can
+  // break a rule at every event, and each finding listed costs a row or
+  // memory downstream. Past kMaxListedFindingsPerKind of one kind the rest
+  // are only counted, and Finish() says how many were left unlisted.
+  struct KindCount {
+    const char* kind_name = "";
+    uint64_t listed = 0, unlisted = 0;
+    Severity worst = Severity::kInfo;
+  };
+  std::map<std::string_view, KindCount> by_kind_;
 
   Resource top_level_;  // executionAsyncResource() with an empty stack
   Resource process_;    // the process object, resource of node's 'exit'/'beforeExit' scope

@@ -38,6 +38,11 @@ constexpr const char* kEmptyStream = "empty-stream";          // a stream holds 
 constexpr const char* kStreamCutShort = "stream-cut-short";   // a stream ends without its end record
 }  // namespace finding_kind
 
+// Findings of one kind listed per stream (and read problems per trace);
+// the rest are counted and summed up in one finding. Enough to see the
+// pattern and find the first case; bounded whatever the input.
+constexpr uint64_t kMaxListedFindingsPerKind = 1000;
+
 struct Finding {
   const char* kind = "";
   Severity severity = Severity::kError;

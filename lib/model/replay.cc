@@ -136,6 +136,17 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
     summary->findings += m->findings();
   }
   summary->streams = reader.streams().size();
+  if (uint64_t more = reader.unreported_problems()) {
+    summary->read_problems += more;
+    ++summary->findings;
+    if (sink) {
+      Finding f;
+      f.kind = finding_kind::kBadRecord;
+      f.message = "and " + std::to_string(more) + " more records that could not be read, not listed (the first " +
+                  std::to_string(TraceReader::kMaxReportedProblems) + " are)";
+      sink->OnFinding(f);
+    }
+  }
   if (reader.status().ok()) ReportBlindSpots(reader, sink, summary);
   return reader.status();
 }

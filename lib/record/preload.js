@@ -97,6 +97,7 @@ const K_DESTROY = 4;
 const K_PROMISE_RESOLVE = 5;
 const K_STRING = 16;
 const K_STORE = 17;
+const K_SOURCE = 18;
 const K_ALS_CREATE = 32;
 const K_ALS_RUN_BEGIN = 33;
 const K_ALS_RUN_END = 34;
@@ -538,7 +539,12 @@ function start(dir) {
       const line = fr.getLineNumber() || 0;
       const col = fr.getColumnNumber() || 0;
       let m = siteCache.get(fn);
-      if (m === undefined) { m = new Map(); siteCache.set(fn, m); }
+      if (m === undefined) {
+        m = new Map();
+        siteCache.set(fn, m);
+        const name = frameName(fr, fn);
+        if (!sourcesSeen.has(name)) noteSource(name);
+      }
       const key = line * 2097152 + col;
       let ids = m.get(key);
       if (ids === undefined) {
@@ -565,12 +571,52 @@ function start(dir) {
       const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
       const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
       if (n > 0) text += '\n';
-      text += frameName(fr, fn) + ':' + (fr.getLineNumber() || 0) + ':' + (fr.getColumnNumber() || 0) + '@' + eline + ':' + ecol;
+      const name = frameName(fr, fn);
+      if (!sourcesSeen.has(name)) noteSource(name);
+      text += name + ':' + (fr.getLineNumber() || 0) + ':' + (fr.getColumnNumber() || 0) + '@' + eline + ':' + ecol;
       n++;
     }
     return n === 0 ? 0 : intern(text);
   }
   function prepareSite(err, frames) { return siteOf(frames); }
+
+  // ---- program sources ------------------------------------------------------
+  // The text of each file a recorded site or caller points into, read when
+  // it is first named (so it is the code that ran) and written into the
+  // stream: check takes its evidence from the trace alone, never from the
+  // disk of the machine that reads it. Bounded: regular files up to the
+  // reader's string limit, 64 MiB per stream; the rest is left out (check
+  // then falls back to what the sites say). fs functions are the ones taken
+  // at start, so a program that mocks fs does not see these reads.
+  const MAX_SOURCE_BYTES = 1 << 20;
+  let sourceBudget = 64 << 20;
+  const sourcesSeen = new Set();
+  const openSync = fs.openSync, fstatSync = fs.fstatSync, readSync = fs.readSync, closeSync = fs.closeSync;
+  function noteSource(name) {
+    sourcesSeen.add(name);
+    if (!recording || sourceBudget <= 0 || name.charCodeAt(0) !== 47 /* '/' */) return;
+    let sfd = -1;
+    try {
+      sfd = openSync(name, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const st = fstatSync(sfd);
+      if (!st.isFile() || st.size > MAX_SOURCE_BYTES || st.size > sourceBudget) return;
+      const buf = Buffer.allocUnsafe(st.size);
+      let got = 0;
+      while (got < st.size) {
+        const n = readSync(sfd, buf, got, st.size - got, got);
+        if (n <= 0) break;
+        got += n;
+      }
+      sourceBudget -= got;
+      const fileId = intern(name);
+      const textId = defineString(buf.toString('utf8', 0, got));
+      putQuick(K_SOURCE, fileId, textId, got);
+    } catch (e) {
+      /* unreadable (permissions, removed): left out */
+    } finally {
+      if (sfd >= 0) { try { closeSync(sfd); } catch (e) { /* ignore */ } }
+    }
+  }
 
   function captureSite(above, depth) {
     const E = Error;

@@ -19,13 +19,18 @@ class LineWriter {
   void Write(const json& j) {
     std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
     s += '\n';
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) failed_ = true;
+    if (!failed_ && std::fwrite(s.data(), 1, s.size(), f_) != s.size()) {
+      failed_ = true;
+      errno_ = errno;
+    }
   }
   bool failed() const { return failed_; }
+  int error() const { return errno_; }
 
  private:
   FILE* f_;
   bool failed_ = false;
+  int errno_ = 0;
 };
 
 json EventToJson(const Event& e, const StreamInfo& stream) {
@@ -74,7 +79,12 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
   LineWriter w(f);
   w.Write({{"format", "ahtrace-ndjson"}, {"version", kTraceFormatVersion}});
   size_t streams_written = 0;
-  std::vector<size_t> stores_written;
+  std::vector<size_t> stores_written, sources_written;
+  auto write_sources = [&](uint32_t stream) {
+    const auto& sources = reader.sources(stream);
+    for (size_t& n = sources_written[stream]; n < sources.size(); ++n)
+      w.Write({{"kind", "source"}, {"stream", stream}, {"file", sources[n].file}, {"text", sources[n].text}});
+  };
   Event ev;
   while (reader.Next(&ev)) {
     while (streams_written < reader.streams().size()) {
@@ -87,6 +97,7 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
       h["stream"] = streams_written;
       w.Write(h);
       stores_written.push_back(1);
+      sources_written.push_back(0);
       ++streams_written;
     }
     const auto& stores = reader.stores(ev.stream);
@@ -98,16 +109,20 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
                {"label", stores[n].label},
                {"valueKind", stores[n].value_kind}});
     }
+    write_sources(ev.stream);
     w.Write(EventToJson(ev, reader.streams()[ev.stream]));
   }
+  // Sources defined after a stream's last event.
+  for (uint32_t s = 0; s < streams_written; ++s) write_sources(s);
   if (to_stdout) {
     std::fflush(stdout);
   } else {
     bool close_failed = std::fclose(f) != 0;
+    int write_errno = w.failed() ? w.error() : 0;
     if (!reader.status().ok() || w.failed() || close_failed) {
       std::remove(tmp.c_str());
       if (!reader.status().ok()) return reader.status();
-      return OutputError(output + ": write failed");
+      return OutputError(output + ": write failed: " + std::strerror(write_errno ? write_errno : errno));
     }
     Status renamed = RenameIntoPlace(tmp, output);
     if (!renamed.ok()) return renamed;

@@ -14,6 +14,7 @@ constexpr KindName kKindNames[] = {
     {EventKind::kPromiseResolve, "promiseResolve"},
     {EventKind::kString, "string"},
     {EventKind::kStore, "store"},
+    {EventKind::kSource, "source"},
     {EventKind::kAlsCreate, "alsCreate"},
     {EventKind::kAlsRunBegin, "alsRunBegin"},
     {EventKind::kAlsRunEnd, "alsRunEnd"},

@@ -26,6 +26,7 @@ enum class EventKind : uint32_t {
   kPromiseResolve = 5,
   kString = 16,  // definitions: consumed by readers, never handed out
   kStore = 17,
+  kSource = 18,  // a program file's text (docs/trace-format.md)
   kAlsCreate = 32,
   kAlsRunBegin = 33,
   kAlsRunEnd = 34,

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.h"
+
 namespace ahtrace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -27,7 +29,7 @@ std::string ReadProblem::Where() const {
 
 void TraceReader::Problem(const std::string& file, uint64_t location, bool is_line,
                           std::string message) {
-  ++problem_count_;
+  if (++problem_count_ > kMaxReportedProblems) return;
   if (on_problem_) on_problem_(ReadProblem{file, location, is_line, std::move(message)});
 }
 
@@ -35,6 +37,7 @@ uint32_t TraceReader::AddStream(StreamInfo info) {
   streams_.push_back(std::move(info));
   stores_.emplace_back();
   stores_.back().push_back(StoreInfo{0, "undefined", "undefined"});
+  sources_.emplace_back();
   return static_cast<uint32_t>(streams_.size() - 1);
 }
 
@@ -46,6 +49,16 @@ bool TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, st
   return true;
 }
 
+void TraceReader::DefineSource(uint32_t stream, std::string_view file, std::string_view text) {
+  sources_[stream].push_back(SourceFile{file, text});
+  source_by_file_.emplace(file, text);  // the first stream's copy wins
+}
+
+std::string_view TraceReader::SourceText(std::string_view file) const {
+  auto it = source_by_file_.find(file);
+  return it == source_by_file_.end() ? std::string_view() : it->second;
+}
+
 namespace {
 
 constexpr char kMagic[8] = {'A', 'H', 'T', 'R', 'A', 'C', 'E', '\0'};
@@ -53,6 +66,12 @@ constexpr size_t kRecordSize = 56;
 constexpr uint32_t kMaxHeaderBytes = 1 << 20;
 constexpr uint64_t kMaxStringBytes = 1 << 20;
 constexpr double kMaxSafeInteger = 9007199254740991.0;
+// Times are kept in signed 64-bit nanoseconds: origin + offset, and later
+// differences of two such times, must not overflow. A stream's timeOrigin
+// (ms since the epoch) lies before 2096 and an event within 31 years of it;
+// anything beyond is damage, reported, never added up.
+constexpr double kMaxTimeOriginMs = 4e12;
+constexpr double kMaxEventOffsetMs = 1e12;
 
 const char* ValueKindName(uint32_t aux) {
   static const char* kNames[] = {"other", "object", "function", "string",
@@ -87,10 +106,17 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
   auto hooks = h.find("hookEvents");
   info->hook_events = hooks == h.end() || !hooks->is_boolean() || hooks->get<bool>();
   auto origin = h.find("timeOrigin");
-  *origin_ns = origin != h.end() && origin->is_number()
-                   ? std::llround(origin->get<double>() * 1e6)
-                   : 0;
+  double origin_ms = origin != h.end() && origin->is_number() ? origin->get<double>() : 0;
+  *origin_ns = origin_ms >= 0 && origin_ms <= kMaxTimeOriginMs ? std::llround(origin_ms * 1e6) : 0;
   info->time_origin_ns = *origin_ns;
+}
+
+// An event's time (ms after the stream's origin) in ns; false when it is
+// not a time any recorder writes.
+bool ToOffsetNs(double ms, int64_t* out) {
+  if (!std::isfinite(ms) || std::fabs(ms) > kMaxEventOffsetMs) return false;
+  *out = std::llround(ms * 1e6);
+  return true;
 }
 
 bool ToId(double v, int64_t* out) {
@@ -190,7 +216,13 @@ class BinaryTraceReader : public TraceReader {
       status_ = InvalidTrace(path + ": truncated header");
       return false;
     }
-    json header = json::parse(buf_.begin() + 16, buf_.begin() + 16 + header_len, nullptr, false);
+    std::string_view header_text(reinterpret_cast<const char*>(buf_.data()) + 16, header_len);
+    if (JsonNestsDeeperThan(header_text)) {
+      status_ = InvalidTrace(path + ": header nests JSON deeper than " + std::to_string(kMaxJsonNesting) +
+                             " levels; no recorder writes that");
+      return false;
+    }
+    json header = json::parse(header_text, nullptr, false);
     if (header.is_discarded() || !header.is_object()) {
       status_ = InvalidTrace(path + ": header is not a JSON object");
       return false;
@@ -281,6 +313,16 @@ class BinaryTraceReader : public TraceReader {
           Problem(path_, record_offset_, false, "store id " + std::to_string(id) + " out of order; ignored");
         continue;
       }
+      if (k == EventKind::kSource) {
+        std::string_view file = StringRef(name, "source file name");
+        int64_t text_id = 0;
+        if (file.empty() || !ToId(a, &text_id) || text_id <= 0 || static_cast<uint64_t>(text_id) >= strings_.size()) {
+          Problem(path_, record_offset_, false, "source record without a defined file name and text");
+          continue;
+        }
+        DefineSource(stream_, file, strings_[static_cast<size_t>(text_id)]);
+        continue;
+      }
       const char* kind_name = EventKindName(k);
       if (!kind_name) {
         Problem(path_, record_offset_, false, "unknown record kind " + std::to_string(kind));
@@ -290,9 +332,9 @@ class BinaryTraceReader : public TraceReader {
       e.kind = k;
       e.stream = stream_;
       e.location = record_offset_;
-      int64_t ia = 0, ib = 0, ieid = 0, itid = 0;
+      int64_t ia = 0, ib = 0, ieid = 0, itid = 0, offset_ns = 0;
       if (!ToId(a, &ia) || !ToId(b, &ib) || !ToId(eid, &ieid) || !ToId(tid, &itid) ||
-          !std::isfinite(ts)) {
+          !ToOffsetNs(ts, &offset_ns)) {
         Problem(path_, record_offset_, false,
                 std::string(kind_name) + " record with a non-integer id or bad timestamp");
         continue;
@@ -311,7 +353,7 @@ class BinaryTraceReader : public TraceReader {
       }
       e.observed_eid = AsyncId(ieid);
       e.observed_tid = AsyncId(itid);
-      e.ts_ns = origin_ns_ + std::llround(ts * 1e6);
+      e.ts_ns = origin_ns_ + offset_ns;
       if (k == EventKind::kAlsGetStore)
         e.callers = StringRef(name, kind_name);
       else
@@ -356,7 +398,19 @@ class NdjsonTraceReader : public TraceReader {
     std::string line;
     while (status_.ok() && std::getline(in_, line)) {
       ++line_no_;
+      // A byte-order mark, as some editors and Windows tools write one.
+      if (line_no_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (JsonNestsDeeperThan(line)) {
+        if (line_no_ == 1) {
+          status_ = InvalidTrace(path_ + ":1: not an ahtrace trace (JSON nested deeper than " +
+                                 std::to_string(kMaxJsonNesting) + " levels)");
+          return false;
+        }
+        Problem(path_, line_no_, true,
+                "JSON nested deeper than " + std::to_string(kMaxJsonNesting) + " levels; line ignored");
+        continue;
+      }
       json j = json::parse(line, nullptr, false);
       if (j.is_discarded() || !j.is_object()) {
         if (line_no_ == 1) {
@@ -461,8 +515,20 @@ class NdjsonTraceReader : public TraceReader {
         Problem(path_, line_no_, true, "store id " + std::to_string(id) + " out of order; ignored");
       return false;
     }
+    if (kind_name == "source") {
+      auto file = j.find("file");
+      auto text = j.find("text");
+      if (file == j.end() || !file->is_string() || file->get_ref<const std::string&>().empty() || text == j.end() ||
+          !text->is_string()) {
+        Problem(path_, line_no_, true, "source line without \"file\" and \"text\" strings");
+        return false;
+      }
+      DefineSource(st.index, Intern(j, "file"), Intern(j, "text"));
+      return false;
+    }
     EventKind kind;
-    if (!EventKindFromName(kind_name, &kind) || kind == EventKind::kString || kind == EventKind::kStore) {
+    if (!EventKindFromName(kind_name, &kind) || kind == EventKind::kString || kind == EventKind::kStore ||
+        kind == EventKind::kSource) {
       Problem(path_, line_no_, true, "unknown event kind \"" + kind_name + "\"");
       return false;
     }
@@ -501,7 +567,12 @@ class NdjsonTraceReader : public TraceReader {
     if (!GetId(j, "tid", &v, false)) return false;
     e.observed_tid = AsyncId(v);
     auto ts = j.find("ts");
-    e.ts_ns = st.origin_ns + (ts != j.end() && ts->is_number() ? std::llround(ts->get<double>() * 1e6) : 0);
+    int64_t offset_ns = 0;
+    if (ts != j.end() && !ts->is_null() && (!ts->is_number() || !ToOffsetNs(ts->get<double>(), &offset_ns))) {
+      Problem(path_, line_no_, true, "\"ts\" is not a time in milliseconds within 31 years of the origin");
+      return false;
+    }
+    e.ts_ns = st.origin_ns + offset_ns;
     e.site = Intern(j, "site");
     e.seq = st.seq++;
     ++streams_[st.index].events;
@@ -628,10 +699,6 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) 
     reader->set_recorder_failures(std::move(failures));
     return reader;
   }
-  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0) {
-    *status = InvalidTrace(path + ": empty file, not a trace");
-    return nullptr;
-  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *status = InvalidTrace(path + ": cannot open: " + std::strerror(errno));
@@ -639,13 +706,20 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) 
   }
   char first[8] = {0};
   in.read(first, 8);
+  // Judged by what reading gives, not by the size the file system reports:
+  // /proc files and pipes report 0 bytes and still have content.
+  if (in.gcount() == 0) {
+    *status = InvalidTrace(path + (in.bad() ? ": cannot read: " + std::string(std::strerror(errno))
+                                            : std::string(": empty file, not a trace")));
+    return nullptr;
+  }
   if (in.gcount() == 8 && std::memcmp(first, kMagic, 8) == 0) {
     *status = Status::Ok();
     return std::make_unique<BinaryTraceReader>(std::vector<std::string>{path});
   }
   in.clear();
   in.seekg(0);
-  size_t skip = 0;
+  size_t skip = first[0] == '\xEF' && first[1] == '\xBB' && first[2] == '\xBF' ? 3 : 0;  // byte-order mark
   while (skip < 8 && (first[skip] == ' ' || first[skip] == '\n' || first[skip] == '\r' || first[skip] == '\t')) ++skip;
   if (skip < 8 && first[skip] == '{') {
     char head[256] = {0};

@@ -13,8 +13,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -68,6 +70,15 @@ struct RecorderFailure {
   std::string message;
 };
 
+// A program file as the recorder read it when a recorded site first pointed
+// into it: check takes its evidence (line text, function extents) from
+// here, never from the reading machine's disk, so a verdict depends on the
+// trace alone. Both views live as long as the reader.
+struct SourceFile {
+  std::string_view file;  // as sites name it (an absolute path)
+  std::string_view text;
+};
+
 struct ReadProblem {
   std::string file;
   uint64_t location = 0;    // byte offset (binary) or line (NDJSON)
@@ -91,13 +102,27 @@ class TraceReader {
   // Stores of one stream, indexed by store id (index 0 is `undefined`).
   const std::vector<StoreInfo>& stores(uint32_t stream) const { return stores_[stream]; }
 
+  // Sources a stream holds, in the order they were defined.
+  const std::vector<SourceFile>& sources(uint32_t stream) const { return sources_[stream]; }
+  // The text of `file` as the first stream holding it recorded it; empty
+  // when the trace does not hold it (an older trace, or a file the
+  // recorder could not or would not read).
+  std::string_view SourceText(std::string_view file) const;
+
   // Processes and threads the trace does not hold because their recorder
   // failed to start (read when the trace is opened).
   const std::vector<RecorderFailure>& recorder_failures() const { return recorder_failures_; }
   void set_recorder_failures(std::vector<RecorderFailure> f) { recorder_failures_ = std::move(f); }
 
+  // The callback hears the first kMaxReportedProblems problems; the rest
+  // are only counted (problem_count()), so a stream of garbage costs no
+  // memory downstream.
+  static constexpr uint64_t kMaxReportedProblems = 1000;
   void set_problem_callback(std::function<void(const ReadProblem&)> cb) { on_problem_ = std::move(cb); }
   uint64_t problem_count() const { return problem_count_; }
+  uint64_t unreported_problems() const {
+    return problem_count_ > kMaxReportedProblems ? problem_count_ - kMaxReportedProblems : 0;
+  }
 
  protected:
   void Problem(const std::string& file, uint64_t location, bool is_line, std::string message);
@@ -106,14 +131,18 @@ class TraceReader {
   // the recorder numbers stores 1, 2, ... so anything else is damage, and
   // accepting it would let a bad record allocate without bound.
   bool DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind);
+  // `file` and `text` must outlive the reader (its string pool).
+  void DefineSource(uint32_t stream, std::string_view file, std::string_view text);
 
   Status status_;
   std::vector<StreamInfo> streams_;
   std::vector<std::vector<StoreInfo>> stores_;
+  std::vector<std::vector<SourceFile>> sources_;
   std::vector<RecorderFailure> recorder_failures_;
 
  private:
   std::function<void(const ReadProblem&)> on_problem_;
+  std::map<std::string_view, std::string_view> source_by_file_;
   uint64_t problem_count_ = 0;
 };
 

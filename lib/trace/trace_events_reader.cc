@@ -111,6 +111,12 @@ class TraceEventsReader : public TraceReader {
     if (id < 0) return;
     Pending p;
     p.ts_us = te.value("ts", 0.0);
+    // Kept in signed 64-bit ns, later subtracted: a time no tracer writes
+    // (beyond 2096 since the epoch, or negative) is damage, not a time.
+    if (!(p.ts_us >= 0 && p.ts_us <= 4e15)) {
+      Defer(order, "trace event " + std::to_string(order) + ": \"ts\" is not a time in microseconds");
+      return;
+    }
     p.order = order;
     Event& e = p.event;
     e.observed = false;  // node logs executionAsyncId at init only, never triggerAsyncId()
@@ -142,7 +148,7 @@ class TraceEventsReader : public TraceReader {
 }  // namespace
 
 bool LooksLikeTraceEvents(const std::string& head) {
-  size_t brace = head.find_first_not_of(" \t\r\n");
+  size_t brace = head.find_first_not_of(" \t\r\n", head.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0);
   return brace != std::string::npos && head[brace] == '{' && head.find("\"traceEvents\"") != std::string::npos;
 }
 
