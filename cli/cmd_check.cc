@@ -80,7 +80,7 @@ Runner SetupCheck(CLI::App* sub) {
     else
       text = check::ReportText(report, to_stdout && isatty(1) && !std::getenv("NO_COLOR"));
     if (to_stdout) {
-      std::fputs(text.c_str(), stdout);
+      std::fwrite(text.data(), 1, text.size(), stdout);  // all of it, whatever bytes it holds
     } else {
       std::string tmp = TemporaryPathFor(o->output);
       FILE* f = std::fopen(tmp.c_str(), "wb");

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -412,9 +413,11 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   int rc = agwrite(g, f);
   agclose(g);
   if (to_stdout) return rc == 0 ? Status::Ok() : OutputError("writing DOT to stdout failed");
-  if (std::fclose(f) != 0 || rc != 0) {
+  int write_errno = rc != 0 ? errno : 0;
+  if (std::fclose(f) != 0 && !write_errno) write_errno = errno;
+  if (write_errno || rc != 0) {
     std::remove(tmp.c_str());
-    return OutputError(path + ": write failed");
+    return OutputError(path + ": cannot write " + tmp + ": " + std::strerror(write_errno ? write_errno : EIO));
   }
   return RenameIntoPlace(tmp, path);
 }
@@ -427,13 +430,20 @@ Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
   GVC_t* gvc = gvContext();
   Status result = Status::Ok();
   std::string tmp = TemporaryPathFor(path);
-  if (gvLayout(gvc, g, chosen.c_str()) != 0) {
+  // Opened here, not by Graphviz: its own failure message ("Could not
+  // open") lacks our context and is followed by a misleading rename error.
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    result = OutputError(path + ": cannot write " + tmp + ": " + std::strerror(errno));
+  } else if (gvLayout(gvc, g, chosen.c_str()) != 0) {
     result = UsageError("layout engine \"" + chosen + "\" failed (is it a Graphviz engine: dot, sfdp, neato, fdp?)");
   } else {
-    if (gvRenderFilename(gvc, g, format.c_str(), tmp.c_str()) != 0)
+    if (gvRender(gvc, g, format.c_str(), f) != 0)
       result = UsageError("cannot render format \"" + format + "\" (svg, png, pdf, ... as Graphviz knows them)");
     gvFreeLayout(gvc, g);
   }
+  if (f && std::fclose(f) != 0 && result.ok())
+    result = OutputError(path + ": cannot write " + tmp + ": " + std::strerror(errno));
   agclose(g);
   gvFreeContext(gvc);
   if (!result.ok()) {
