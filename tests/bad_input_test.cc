@@ -223,24 +223,30 @@ TEST(BadInput, HostileStringsStayInertInEveryOutput) {
   EXPECT_EQ(stats.out.find('\x1b'), std::string::npos);
 }
 
-// Graph clusters its nodes by stream: a trace of thousands of streams must
-// not cost a lookup over all clusters per node (it was quadratic: 8,000
-// streams took 15 s, 200,000 never finished). The timeout guards a hang;
-// bench/graph_bench.sh measures the speed.
-TEST(BadInput, ManyStreamsGraphInLinearTime) {
+// Thousands of streams (a test runner forking a process per file, a
+// hostile trace) must cost linear time: graph asked every cluster about
+// every node when writing (8,000 streams took 15 s, 200,000 never ended),
+// and check looked at every stream's storages at each init (100,000
+// streams: 183 s, now 3 s). The timeouts guard against a relapse into
+// quadratic time; bench/ measures speed.
+TEST(BadInput, ManyStreamsCostLinearTime) {
   TempDir dir;
   std::string trace = dir.File("t.ndjson");
   std::string text = R"({"format":"ahtrace-ndjson","version":1})" "\n";
   for (int s = 0; s < 20000; ++s) {
     std::string n = std::to_string(s);
     text += R"({"kind":"stream","stream":)" + n + R"(,"pid":)" + n + R"(,"node":"v20.20.2"})" "\n";
+    text += R"({"kind":"alsCreate","stream":)" + n + R"(,"storage":1})" "\n";
     text += R"({"kind":"init","stream":)" + n + R"(,"asyncId":2,"triggerAsyncId":1,"type":"Timeout"})" "\n";
+    text += R"({"kind":"alsGetStore","stream":)" + n + R"(,"storage":1,"store":0,"site":"/a.js:2:1"})" "\n";
     text += R"({"kind":"streamEnd","stream":)" + n + R"(,"exitCode":0})" "\n";
   }
   testing::WriteFile(trace, text);
-  auto r = testing::RunCommand("timeout 120 " + Bin() + " graph --max-nodes 100000 " + Quote(trace) + " -o " +
+  auto g = testing::RunCommand("timeout 60 " + Bin() + " graph --max-nodes 100000 " + Quote(trace) + " -o " +
                                Quote(dir.File("g.dot")));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(g.exit_code, 0) << g.err;
+  auto c = testing::RunCommand("timeout 60 " + Bin() + " check --leaks " + Quote(trace));
+  EXPECT_EQ(c.exit_code, 1) << c.err;
 }
 
 }  // namespace

@@ -273,9 +273,12 @@ class Collector : public ModelSink {
   void OnInit(const Event& e, const Resource& r) override {
     ResInfo& info = Add(r);
     // Created while a storage that was in use is disabled: inside exit() or
-    // after disable(), i.e. detached from the store on purpose.
-    for (const auto& [key, st] : storages_)
-      if (key.first == r.stream && st.store_seen && !st.enabled) info.detached.push_back(key.second);
+    // after disable(), i.e. detached from the store on purpose. (A set kept
+    // up to date per stream: a loop over every storage here made check
+    // quadratic in the number of streams.)
+    auto detached = detached_now_.find(r.stream);
+    if (detached != detached_now_.end())
+      info.detached.insert(info.detached.end(), detached->second.begin(), detached->second.end());
   }
 
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override {
@@ -304,6 +307,12 @@ class Collector : public ModelSink {
       info.after_disable = static_cast<uint32_t>(disable_sites_.size());
     } else if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsEnterWith) {
       info.after_disable = 0;
+    }
+    if (info.store_seen && !info.enabled) {
+      detached_now_[e.stream].insert(s.id);
+    } else if (auto it = detached_now_.find(e.stream); it != detached_now_.end()) {
+      it->second.erase(s.id);
+      if (it->second.empty()) detached_now_.erase(it);
     }
   }
 
@@ -409,6 +418,7 @@ class Collector : public ModelSink {
   std::unordered_map<uint64_t, ResInfo> res_;
   std::unordered_map<uint64_t, std::vector<EnterWithInfo>> enter_withs_;
   std::map<std::pair<uint32_t, StorageId>, StorageInfo> storages_;
+  std::map<uint32_t, std::set<StorageId>> detached_now_;  // per stream: storages used, now disabled
   std::map<std::tuple<uint32_t, int64_t, std::string>, std::vector<ListenerReg>> listeners_;
   struct Emit {
     int64_t emitter;
