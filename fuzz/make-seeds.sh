@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets' seed corpora from samples/ (nothing generated is
 # committed): OUT/<target>/ for binary_reader, ndjson_reader,
-# trace_events_reader and replay.
+# trace_events_reader, replay and stats_convert.
 #   fuzz/make-seeds.sh AHTRACE_BIN OUT
 # - binary streams: every samples/*/trace/*.ahs;
 # - NDJSON: each sample trace converted with `ahtrace convert`;
 # - node trace-event logs: the hand-made ones in fuzz/seeds/trace_events/,
 #   and one node writes for samples/timers when node is on PATH;
-# - replay reads any format: all of the above.
+# - replay and stats_convert read any format: all of the above.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$1
 OUT=$2
 rm -rf "$OUT"
-mkdir -p "$OUT"/{binary_reader,ndjson_reader,trace_events_reader,replay}
+mkdir -p "$OUT"/{binary_reader,ndjson_reader,trace_events_reader,replay,stats_convert}
 for trace in samples/*/trace; do
   name=$(basename "$(dirname "$trace")")
   for s in "$trace"/*.ahs; do cp "$s" "$OUT/binary_reader/$name-$(basename "$s")"; done
@@ -29,5 +29,7 @@ if command -v node >/dev/null; then
   fi
   rm -rf "$tmp"
 fi
-cp "$OUT"/binary_reader/* "$OUT"/ndjson_reader/* "$OUT"/trace_events_reader/* "$OUT/replay/"
+for t in replay stats_convert; do
+  cp "$OUT"/binary_reader/* "$OUT"/ndjson_reader/* "$OUT"/trace_events_reader/* "$OUT/$t/"
+done
 for d in "$OUT"/*/; do echo "seeds: $(ls "$d" | wc -l) in $d"; done
