@@ -20,9 +20,14 @@ TARGETS=${AHTRACE_FUZZ_TARGETS:-binary_reader ndjson_reader trace_events_reader 
 scripts/install-packages.sh clang libclang-rt-14-dev
 CC=clang CXX=clang++ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DAHTRACE_FUZZ=ON -DAHTRACE_BUILD_TESTS=OFF >/dev/null
+# The seeds' NDJSON is written by `ahtrace convert`: the default build's
+# binary when there is one (CI built it in test.sh), else this build's.
+BIN=build/ahtrace
+[ -x "$BIN" ] || BIN=$BUILD/ahtrace
 # shellcheck disable=SC2086
-cmake --build "$BUILD" -j "$(nproc)" --target ahtrace $(printf 'fuzz_%s ' $TARGETS)
-fuzz/make-seeds.sh "$BUILD/ahtrace" "$BUILD/seeds" >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target $(printf 'fuzz_%s ' $TARGETS) \
+  $([ "$BIN" = "$BUILD/ahtrace" ] && echo ahtrace)
+fuzz/make-seeds.sh "$BIN" "$BUILD/seeds" >/dev/null
 
 # Any leak fails (.ci/lsan.supp names only Graphviz's and fontconfig's own,
 # which the targets do not reach: no graph rendering). UB aborts (the build
@@ -36,23 +41,25 @@ failed=0
 summary=()
 for t in $TARGETS; do
   mkdir -p "$BUILD/corpus/$t"
-  dict=()
-  case $t in ndjson_reader|trace_events_reader|replay|stats_convert) dict=(-dict=fuzz/json.dict) ;; esac
   log="$BUILD/logs/$t.log"
   echo "fuzz.sh: $t for ${SECS}s (log: $log)"
   rc=0
   # Inputs up to 128 KiB: the largest sample's NDJSON fits; -timeout=10
-  # holds any single input to well above its linear cost.
+  # holds any single input to well above its linear cost. Every format has
+  # JSON in it (a binary stream's header), so every target gets the JSON
+  # dictionary.
   # shellcheck disable=SC2086
   "$BUILD/fuzz/fuzz_$t" -max_total_time="$SECS" -max_len=131072 -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" "${dict[@]}" ${AHTRACE_FUZZ_ARGS-} \
+    -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" -dict=fuzz/json.dict ${AHTRACE_FUZZ_ARGS-} \
     "$BUILD/corpus/$t" "$BUILD/seeds/$t" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | awk '{print $2}')
   corp=$(grep -o 'corp: [0-9]*' <<<"$last" | awk '{print $2}')
-  line="$t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}"
+  slowest=$(grep -o 'stat::slowest_unit_time_sec: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  line="$t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, slowest input ${slowest:-?} s, peak RSS ${rss:-?} MB"
   if [ "$rc" -ne 0 ]; then
     failed=1
     what=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z-]+|runtime error: .*' "$log" || echo "exit $rc")
