@@ -16,5 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status status;
   auto reader = OpenTrace(dir, &status);
   if (reader) fuzz::Drain(*reader);
+  else fuzz::ExpectReadOrRefused(status, "opening");
   return 0;
 }

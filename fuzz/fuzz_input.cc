@@ -42,6 +42,12 @@ std::string WriteInput(const std::string& name, const uint8_t* data, size_t size
   return path;
 }
 
+void ExpectReadOrRefused(const Status& status, const char* what) {
+  if (status.ok() || status.code() == StatusCode::kInvalidTrace) return;
+  std::fprintf(stderr, "ahtrace fuzz: %s returned status %d: %s\n", what, status.exit_code(), status.message().c_str());
+  std::abort();
+}
+
 void Touch(std::string_view s) {
   uint64_t h = s.size();
   for (char c : s) h = h * 31 + static_cast<unsigned char>(c);
@@ -64,6 +70,7 @@ uint64_t Drain(TraceReader& reader) {
     // Every event names a stream the reader declared.
     if (e.stream >= reader.streams().size()) std::abort();
   }
+  ExpectReadOrRefused(reader.status(), "reading");
   Touch(reader.status().message());
   for (uint32_t i = 0; i < reader.streams().size(); ++i) {
     const StreamInfo& s = reader.streams()[i];

@@ -26,6 +26,11 @@ std::string WriteInput(const std::string& name, const uint8_t* data, size_t size
 // ASan here rather than missed. Returns the number of events.
 uint64_t Drain(TraceReader& reader);
 
+// The readers' contract, which the CLI's exit codes rest on: any input is
+// read (ok) or refused as an invalid trace (exit 3). Any other status
+// (an internal error, exit 5) aborts, so the fuzzer keeps the input.
+void ExpectReadOrRefused(const Status& status, const char* what);
+
 // Folds a string into a value the compiler cannot drop.
 void Touch(std::string_view s);
 

@@ -60,14 +60,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto reader = OpenTrace(path, &status)) {
     TouchingSink sink;
     ReplaySummary summary;
-    Replay(*reader, &sink, &sink, &summary);
+    fuzz::ExpectReadOrRefused(Replay(*reader, &sink, &sink, &summary), "Replay");
   }
   if (auto reader = OpenTrace(path, &status)) {
     check::CheckOptions options;
     options.leaks = true;
     options.expect_store = {"app.js"};
     check::CheckReport report;
-    if (check::RunCheck(*reader, options, nullptr, &report).ok()) {
+    Status checked = check::RunCheck(*reader, options, nullptr, &report);
+    fuzz::ExpectReadOrRefused(checked, "RunCheck");
+    if (checked.ok()) {
       using nlohmann::json;
       fuzz::Touch(check::ReportText(report, true));
       fuzz::Touch(check::ReportJson(report).dump(2, ' ', false, json::error_handler_t::replace));

@@ -14,11 +14,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status status;
   if (auto reader = OpenTrace(path, &status)) {
     TraceStats stats;
-    if (ComputeStats(*reader, &stats).ok()) {
+    Status computed = ComputeStats(*reader, &stats);
+    fuzz::ExpectReadOrRefused(computed, "ComputeStats");
+    if (computed.ok()) {
       fuzz::Touch(StatsToJson(stats).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
       fuzz::Touch(StatsToText(stats));
     }
   }
-  if (auto reader = OpenTrace(path, &status)) WriteNdjson(*reader, fuzz::TempDir() + "converted.ndjson");
+  if (auto reader = OpenTrace(path, &status))
+    fuzz::ExpectReadOrRefused(WriteNdjson(*reader, fuzz::TempDir() + "converted.ndjson"), "WriteNdjson");
   return 0;
 }

@@ -10,5 +10,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Status status;
   auto reader = OpenTraceEvents(path, &status);
   if (reader) fuzz::Drain(*reader);
+  else fuzz::ExpectReadOrRefused(status, "opening");
   return 0;
 }
