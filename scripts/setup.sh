@@ -5,19 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
 
-PACKAGES=(build-essential cmake pkg-config libcli11-dev nlohmann-json3-dev
-          libsqlite3-dev sqlite3 libgraphviz-dev graphviz libgtest-dev)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "setup: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/install-packages.sh
 # Recording needs node >= 20 (the end-to-end tests use the PATH's node).
 # Without one, take npm from Debian (its node is 18) and install node 20
 # from the npm registry into the cache (scripts/install-node.sh), linked

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets' seed corpora from samples/ (nothing generated is
+# committed): OUT/<target>/ for binary_reader, ndjson_reader,
+# trace_events_reader, replay and stats_convert.
+#   fuzz/make-seeds.sh AHTRACE_BIN OUT
+# - binary streams: every samples/*/trace/*.ahs;
+# - NDJSON: each sample trace converted with `ahtrace convert`;
+# - node trace-event logs: the hand-made ones in fuzz/seeds/trace_events/,
+#   and one node writes for samples/timers when node is on PATH;
+# - replay and stats_convert read any format: all of the above.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=$1
+OUT=$2
+rm -rf "$OUT"
+mkdir -p "$OUT"/{binary_reader,ndjson_reader,trace_events_reader,replay,stats_convert}
+for trace in samples/*/trace; do
+  name=$(basename "$(dirname "$trace")")
+  for s in "$trace"/*.ahs; do cp "$s" "$OUT/binary_reader/$name-$(basename "$s")"; done
+  "$BIN" convert "$trace" -o "$OUT/ndjson_reader/$name.ndjson"
+done
+cp fuzz/seeds/trace_events/* "$OUT/trace_events_reader/"
+if command -v node >/dev/null; then
+  tmp=$(mktemp -d)
+  # Without the recorder: node's own async_hooks category only.
+  if (cd "$tmp" && node --trace-event-categories node.async_hooks \
+        "$OLDPWD/samples/timers/app.js" >/dev/null 2>&1) && [ -s "$tmp/node_trace.1.log" ]; then
+    cp "$tmp/node_trace.1.log" "$OUT/trace_events_reader/timers-node.log"
+  fi
+  rm -rf "$tmp"
+fi
+for t in replay stats_convert; do
+  cp "$OUT"/binary_reader/* "$OUT"/ndjson_reader/* "$OUT"/trace_events_reader/* "$OUT/$t/"
+done
+for d in "$OUT"/*/; do echo "seeds: $(ls "$d" | wc -l) in $d"; done
