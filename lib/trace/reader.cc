@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/json_depth.h"
+#include "common/untrusted_json.h"
 
 namespace ahtrace {
 namespace fs = std::filesystem;
@@ -81,10 +81,7 @@ const char* ValueKindName(uint32_t aux) {
 
 // Fills the header fields every format shares from a header JSON object.
 void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
-  auto num = [&](const char* key) -> int64_t {
-    auto it = h.find(key);
-    return it != h.end() && it->is_number() ? it->get<int64_t>() : 0;
-  };
+  auto num = [&](const char* key) { return JsonIntegerOr(h, key, 0); };
   auto str = [&](const char* key) -> std::string {
     auto it = h.find(key);
     return it != h.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -450,7 +447,7 @@ class NdjsonTraceReader : public TraceReader {
                              ": not an ahtrace trace (expected {\"format\":\"ahtrace-ndjson\",...})");
       return false;
     }
-    int64_t version = j.value("version", int64_t{0});
+    int64_t version = JsonIntegerOr(j, "version", 0);
     if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
       status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": trace format version " +
                              std::to_string(version) + " is not supported");
@@ -468,11 +465,7 @@ class NdjsonTraceReader : public TraceReader {
       if (required) Problem(path_, line_no_, true, std::string("missing \"") + key + "\"");
       return !required;
     }
-    if (it->is_number_integer()) {
-      *out = it->get<int64_t>();
-      return true;
-    }
-    if (it->is_number_float() && ToId(it->get<double>(), out)) return true;
+    if (JsonInteger(*it, out)) return true;
     Problem(path_, line_no_, true, std::string("\"") + key + "\" is not an integer");
     return false;
   }

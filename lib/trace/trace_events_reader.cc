@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/untrusted_json.h"
+
 namespace ahtrace {
 namespace {
 using json = nlohmann::json;
@@ -92,7 +94,7 @@ class TraceEventsReader : public TraceReader {
                 std::map<int64_t, std::string>* node_version) {
     std::string ph = te.value("ph", "");
     std::string name = te.value("name", "");
-    int64_t pid = te.value("pid", int64_t{0});
+    int64_t pid = JsonIntegerOr(te, "pid", 0);
     if (ph == "M" && name == "version" && te.contains("args") && te["args"].contains("node"))
       (*node_version)[pid] = te["args"]["node"].get<std::string>();
     std::string cat = te.value("cat", "");
@@ -129,11 +131,11 @@ class TraceEventsReader : public TraceReader {
       e.kind = EventKind::kInit;
       e.type = *types_.insert(name).first;
       const json& data = te.at("args").at("data");
-      e.trigger_id = AsyncId(data.value("triggerAsyncId", int64_t{0}));
+      e.trigger_id = AsyncId(JsonIntegerOr(data, "triggerAsyncId", 0));
     } else {
       e.kind = EventKind::kDestroy;
     }
-    (*by_thread)[{pid, te.value("tid", int64_t{0})}].push_back(std::move(p));
+    (*by_thread)[{pid, JsonIntegerOr(te, "tid", 0)}].push_back(std::move(p));
   }
 
   void Defer(uint64_t location, std::string message) { deferred_.emplace_back(location, std::move(message)); }
