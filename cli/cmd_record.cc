@@ -21,8 +21,9 @@ Runner SetupRecord(CLI::App* sub) {
   sub->footer(
       "Usage: ahtrace record [-o app.trace] [--stacks MODE] -- node app.js [args...]\n"
       "Exit codes: the program's own (128+N if signal N killed it); 124 the program exited 0 but part of it was "
-      "not recorded; 125 nothing recorded (no node >= 20 started, Bun/Deno, setup failed); 126/127 command not "
-      "executable/found.");
+      "not recorded (also a disk that filled up); 125 nothing recorded (no node >= 20 started, a deno subcommand "
+      "other than run/test, setup failed, or another `ahtrace record` is recording into the same -o); 4 the trace "
+      "directory cannot be written; 126/127 command not executable/found.");
   return [opts, sub]() {
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
     opts->command = sub->remaining();

@@ -22,11 +22,13 @@ Status CheckOutputSparesInput(const std::string& output, const std::string& inpu
     return UsageError(output + ": is the input trace " + input + "; writing it would destroy the trace (choose another -o)");
   if (fs::is_directory(in, ec)) {
     // A stream, failure marker or manifest written there would become part
-    // of the trace (or replace one); other files beside the streams are
+    // of the trace (or replace one), and a new .lock would let a second
+    // recorder in beside a live one; other files beside the streams are
     // harmless to the trace.
     auto rel = out.lexically_relative(in);
     std::string ext = out.extension().string();
-    bool part_of_trace = ext == ".ahs" || ext == ".failed" || out.filename() == "manifest.json";
+    bool part_of_trace =
+        ext == ".ahs" || ext == ".failed" || out.filename() == "manifest.json" || out.filename() == ".lock";
     if (!rel.empty() && *rel.begin() != ".." && part_of_trace)
       return UsageError(output + ": would become part of the input trace " + input +
                         " (a stream, marker or manifest there); choose another -o");

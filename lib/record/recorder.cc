@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/io_error.h"
 #include "trace/reader.h"
 
 extern char** environ;
@@ -26,18 +29,45 @@ namespace {
 
 constexpr int kMinNodeMajor = 20;
 
-bool WriteFileAtomically(const fs::path& path, const std::string& content) {
+// Writes all of `content` to `fd`; false with errno set on failure.
+bool WriteAll(int fd, const std::string& content, off_t offset) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = pwrite(fd, content.data() + done, content.size() - done, offset + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Writes `content` to <path>.tmp and renames it over `path`. On failure the
+// temporary is removed (a full disk used to leave a 0-byte one behind) and
+// the status names the file and says why.
+Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
   tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
-    out << content;
-    if (!out.flush()) return false;
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return OutputError(tmp.string() + ": cannot create: " + IoErrorText(errno));
+  bool written = WriteAll(fd, content, 0);
+  int err = errno;
+  if (close(fd) != 0 && written) {
+    written = false;
+    err = errno;
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
+  if (!written) {
+    unlink(tmp.c_str());
+    return OutputError(path.string() + ": cannot write: " + IoErrorText(err));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    unlink(tmp.c_str());
+    return OutputError(path.string() + ": cannot rename into place: " + IoErrorText(err));
+  }
+  return Status::Ok();
 }
 
 // Finds `name` the way execvp would; empty when not found.
@@ -104,25 +134,105 @@ bool LooksLikeNode(const std::string& exe) {
   return base == "node" || base == "nodejs" || base.rfind("node", 0) == 0;
 }
 
-// Empties an existing trace directory; refuses a directory that holds
-// anything else, so a typo cannot wipe unrelated files.
-Status PrepareOutputDir(const fs::path& dir) {
+// The lock file `record` holds while it writes into a trace directory.
+constexpr const char* kLockFileName = ".lock";
+
+// Files a trace directory may hold (written by record, the preload, or a
+// recorder that stopped): anything else means the path is not a trace.
+bool IsTraceFile(const fs::path& path) {
+  std::string name = path.filename().string();
+  std::string ext = path.extension().string();
+  return ext == ".ahs" || ext == ".failed" || name == "manifest.json" || name == ".preload.js" ||
+         name == kLockFileName || name.rfind("manifest.json.tmp", 0) == 0;
+}
+
+// Refuses, before anything is touched, an output path that is not a trace
+// directory (a file, or a directory holding anything else): a typo in -o
+// must not wipe unrelated files.
+Status CheckOutputDir(const fs::path& dir) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec))
-      return OutputError(dir.string() + ": exists and is not a directory (a trace is a directory)");
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      std::string name = entry.path().filename().string();
-      bool ours = entry.path().extension() == ".ahs" || name == "manifest.json" || name == ".preload.js" ||
-                  name == "manifest.json.tmp";
-      if (!ours)
-        return OutputError(dir.string() + ": exists and holds files that are not part of a trace (" + name +
-                           "); choose another output path");
-    }
-    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove(entry.path(), ec);
+  if (!fs::exists(dir, ec)) return Status::Ok();
+  if (!fs::is_directory(dir, ec))
+    return OutputError(dir.string() + ": exists and is not a directory (a trace is a directory)");
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!IsTraceFile(entry.path()))
+      return OutputError(dir.string() + ": exists and holds files that are not part of a trace (" +
+                         entry.path().filename().string() + "); choose another output path");
   }
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) return OutputError(dir.string() + ": cannot create directory: " + ec.message());
+  if (ec) return OutputError(dir.string() + ": cannot list: " + ec.message());
+  return Status::Ok();
+}
+
+// One recorder per trace directory: `record` holds an exclusive flock on
+// <dir>/.lock from before it clears the directory until it has written the
+// final manifest. Without it a second `record -o` on the same path deleted
+// the first's live streams, or both wrote into one directory, and both
+// reported success. The lock file holds the owner's pid (for the refusal
+// message) and is never removed: unlinking it would let a third recorder
+// lock a fresh file while the second still holds the old one. Readers
+// ignore it (it is neither a stream nor a marker). O_CLOEXEC: the program
+// must not inherit it, or a recorder killed with SIGKILL would leave the
+// directory locked for as long as the program lives.
+class TraceDirLock {
+ public:
+  TraceDirLock() = default;
+  TraceDirLock(const TraceDirLock&) = delete;
+  TraceDirLock& operator=(const TraceDirLock&) = delete;
+  ~TraceDirLock() {
+    if (fd_ >= 0) close(fd_);  // releases the flock
+  }
+
+  // Ok when locked. *busy is set when another process holds the lock.
+  Status Acquire(const fs::path& dir, bool* busy) {
+    *busy = false;
+    fs::path path = dir / kLockFileName;
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return OutputError(path.string() + ": cannot open the lock file: " + std::strerror(errno));
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      if (err != EWOULDBLOCK)
+        return OutputError(path.string() + ": cannot lock: " + std::strerror(err));
+      *busy = true;
+      std::string owner = ReadOwner();
+      return Status::Error(StatusCode::kUsage,
+                           dir.string() + ": another `ahtrace record` (" +
+                               (owner.empty() ? std::string("pid unknown") : "pid " + owner) +
+                               ") is recording into this trace directory; wait for it to end or choose another -o");
+    }
+    // Best effort: the pid only makes a refusal message more useful, and on
+    // a full disk it cannot be written (the lock holds all the same).
+    std::string pid = std::to_string(getpid()) + "\n";
+    if (ftruncate(fd_, 0) == 0) {
+      ssize_t ignored = pwrite(fd_, pid.data(), pid.size(), 0);
+      (void)ignored;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string ReadOwner() const {
+    char buf[32] = {0};
+    ssize_t n = pread(fd_, buf, sizeof buf - 1, 0);
+    std::string text = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    text = text.substr(0, text.find('\n'));
+    bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    return digits ? text : std::string();
+  }
+
+  int fd_ = -1;
+};
+
+// Empties a trace directory that this process holds the lock of (all but
+// the lock file), creating it if needed.
+Status ClearOutputDir(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() == kLockFileName) continue;
+    std::error_code rm_ec;
+    fs::remove(entry.path(), rm_ec);
+    if (rm_ec) return OutputError(entry.path().string() + ": cannot remove the previous recording's file: " + rm_ec.message());
+  }
+  if (ec) return OutputError(dir.string() + ": cannot list: " + ec.message());
   if (access(dir.c_str(), W_OK) != 0)
     return OutputError(dir.string() + ": directory is not writable: " + std::strerror(errno));
   return Status::Ok();
@@ -200,19 +310,30 @@ Status Record(const RecordOptions& options, RecordResult* result) {
 
   fs::path dir = fs::absolute(options.output_dir);
   result->exit_code = static_cast<int>(StatusCode::kOutput);
-  Status st = PrepareOutputDir(dir);
+  Status st = CheckOutputDir(dir);
+  if (!st.ok()) return st;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) return OutputError(dir.string() + ": cannot create directory: " + ec.message());
+  // Locked before anything in the directory is removed or written.
+  TraceDirLock lock;
+  bool busy = false;
+  st = lock.Acquire(dir, &busy);
+  if (busy) result->exit_code = kExitRecorderFailed;
+  if (!st.ok()) return st;
+  st = ClearOutputDir(dir);
   if (!st.ok()) return st;
   fs::path preload = dir / ".preload.js";
-  if (!WriteFileAtomically(preload, kPreloadJs))
-    return OutputError(preload.string() + ": cannot write the recorder");
+  st = WriteFileAtomically(preload, kPreloadJs);
+  if (!st.ok()) return OutputError("cannot install the recorder: " + st.message());
   nlohmann::json manifest = {{"format", "ahtrace-trace"},
                              {"version", kTraceFormatVersion},
                              {"ahtrace", AHTRACE_VERSION},
                              {"command", options.command},
                              {"stacks", options.stacks},
                              {"status", "running"}};
-  if (!WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"))
-    return OutputError((dir / "manifest.json").string() + ": cannot write");
+  st = WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!st.ok()) return st;
 
   std::string node_options = "--require=" + ShellQuoteForNodeOptions(preload.string());
   if (const char* existing = std::getenv("NODE_OPTIONS"); existing && *existing)
@@ -231,9 +352,16 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
 
+  pid_t recorder_pid = getpid();
   pid_t pid = fork();
   if (pid < 0) return InternalError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // The program dies with `record` (SIGKILL, a crash: nothing of ours
+    // runs then), instead of running on unobserved into a directory whose
+    // lock is gone. The kernel sends the signal when the thread that forked
+    // exits: `record` forks from its only thread. If `record` died before
+    // prctl took effect, the parent pid has changed already.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != recorder_pid) _exit(kExitRecorderFailed);
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGQUIT, &old_quit, nullptr);
     close(errpipe[0]);
