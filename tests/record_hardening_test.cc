@@ -155,5 +155,36 @@ TEST(RecordHardening, SigkillOfRecordKillsTheProgram) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
+
+// A pid no process has: a child that has exited and been reaped.
+pid_t DeadPid() {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, nullptr, 0);
+  return pid;
+}
+
+// A replay, convert or graph killed mid-write leaves "<out>.tmp-<pid>";
+// the next command writing that output removes it, and nothing else.
+TEST(RecordHardening, StaleTemporariesOfDeadWritersAreRemoved) {
+  TempDir dir;
+  std::string trace = testing::SourcePath("samples/timers/trace");
+  for (const char* cmd : {"replay", "convert", "graph"}) {
+    std::string out = dir.File(std::string("out-") + cmd);
+    std::string dead = out + ".tmp-" + std::to_string(DeadPid());
+    std::string live = out + ".tmp-" + std::to_string(getpid());
+    std::string not_ours = out + ".tmp-1.bak";
+    std::string other_output = dir.File("other.tmp-" + std::to_string(DeadPid()));
+    for (const auto& f : {dead, live, not_ours, other_output}) testing::WriteFile(f, "partial");
+    auto r = RunCommand(Bin() + " " + cmd + " " + Quote(trace) + " -o " + Quote(out));
+    ASSERT_EQ(r.exit_code, 0) << cmd << ": " << r.err;
+    EXPECT_TRUE(fs::exists(out)) << cmd;
+    EXPECT_FALSE(fs::exists(dead)) << cmd << " left the temporary of a dead process";
+    EXPECT_TRUE(fs::exists(live)) << cmd << " removed the temporary of a live process";
+    EXPECT_TRUE(fs::exists(not_ours)) << cmd;
+    EXPECT_TRUE(fs::exists(other_output)) << cmd << " removed another output's temporary";
+  }
+}
+
 }  // namespace
 }  // namespace ahtrace
