@@ -42,9 +42,10 @@ Runner SetupRecord(CLI::App* sub) {
     for (const auto& gap : result.incomplete) std::fprintf(stderr, "ahtrace: incomplete: %s\n", gap.c_str());
     if (!result.incomplete.empty()) {
       std::fprintf(stderr,
-                   "ahtrace: recording INCOMPLETE: %zu stream(s) into %s, %zu process(es)/thread(s) not recorded "
+                   "ahtrace: recording INCOMPLETE%s: %zu stream(s) into %s, %zu process(es)/thread(s) not recorded "
                    "whole; check and replay will report it%s\n",
-                   result.streams, opts->output_dir.c_str(), result.incomplete.size(),
+                   result.disk_full ? " (the disk filled up)" : "", result.streams, opts->output_dir.c_str(),
+                   result.incomplete.size(),
                    result.exit_code == record::kExitRecordingIncomplete ? " (exit 124)" : "");
       return result.exit_code;
     }

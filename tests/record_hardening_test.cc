@@ -5,12 +5,15 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -184,6 +187,114 @@ TEST(RecordHardening, StaleTemporariesOfDeadWritersAreRemoved) {
     EXPECT_TRUE(fs::exists(not_ours)) << cmd;
     EXPECT_TRUE(fs::exists(other_output)) << cmd << " removed another output's temporary";
   }
+}
+
+
+// A small real file system that fills up: a tmpfs mounted for the test.
+// Needs CAP_SYS_ADMIN (CI runs as root); empty path() when mount is refused.
+class SmallFileSystem {
+ public:
+  SmallFileSystem(const std::string& at, const char* size) : at_(at) {
+    fs::create_directories(at);
+    std::string options = std::string("size=") + size;
+    if (mount("tmpfs", at.c_str(), "tmpfs", 0, options.c_str()) == 0) mounted_ = true;
+  }
+  ~SmallFileSystem() {
+    if (mounted_) umount2(at_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string at_;
+  bool mounted_ = false;
+};
+
+// A full disk while recording: the program runs on with its own exit code,
+// but the recording is said to be INCOMPLETE because the disk is full (not
+// an "internal error", not a kill), the manifest says so, no temporary is
+// left behind, and stats, replay and check give the same reason.
+TEST(RecordHardening, ADiskThatFillsUpIsReportedAsSuch) {
+  TempDir dir;
+  SmallFileSystem small(dir.File("fs"), "1M");
+  if (!small.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+  std::string trace = dir.File("fs/t");
+  // ~100k Immediates: ~20 MB of records into 1 MB; then the program goes
+  // on unrecorded and exits 0.
+  auto r = RunCommand(Bin() + " record --stacks none -o " + Quote(trace) +
+                      " -- node -e 'let n = 0; function tick() { if (++n < 100000) setImmediate(tick); else "
+                      "console.log(\"done\"); } tick();'");
+  EXPECT_EQ(r.exit_code, 124) << "the program exited 0 but the recording is incomplete: " << r.err;
+  EXPECT_EQ(r.out, "done\n") << "the program ran to its end";
+  EXPECT_NE(r.err.find("disk full (ENOSPC) while writing " + trace + "/p"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("recording INCOMPLETE (the disk filled up)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("killed"), std::string::npos) << r.err;
+
+  auto manifest = nlohmann::json::parse(testing::ReadFile(trace + "/manifest.json"));
+  EXPECT_EQ(manifest["status"], "incomplete");
+  EXPECT_EQ(manifest["diskFull"], true);
+  EXPECT_EQ(manifest["exitCode"], 0);
+  ASSERT_TRUE(manifest["incomplete"].is_array());
+  EXPECT_NE(manifest["incomplete"][0].get<std::string>().find("disk full (ENOSPC)"), std::string::npos);
+  for (const auto& entry : fs::directory_iterator(trace)) {
+    std::string name = entry.path().filename().string();
+    EXPECT_EQ(name.find(".tmp"), std::string::npos) << "temporary left behind: " << name;
+  }
+
+  auto stats = RunCommand(Bin() + " stats " + Quote(trace));
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("no clean end: the recorder stopped: disk full (ENOSPC)"), std::string::npos) << stats.out;
+  EXPECT_EQ(stats.out.find("killed"), std::string::npos) << stats.out;
+  auto json = RunCommand(Bin() + " stats --format json " + Quote(trace));
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_NE(j["streams"][0]["stopReason"].get<std::string>().find("disk full (ENOSPC)"), std::string::npos);
+
+  // Replay and check (outputs beside, not on the full file system).
+  auto replay = RunCommand(Bin() + " replay " + Quote(trace) + " -o " + Quote(dir.File("t.db")));
+  EXPECT_EQ(replay.exit_code, 0) << replay.err;
+  std::string cut = testing::QueryRows(dir.File("t.db"), "SELECT message FROM finding WHERE kind = 'stream-cut-short'");
+  EXPECT_NE(cut.find("disk full (ENOSPC)"), std::string::npos) << cut;
+  EXPECT_EQ(cut.find("killed"), std::string::npos) << cut;
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT count(*) FROM finding WHERE kind = 'recorder-failed'"), "0\n")
+      << "the stop is said once, with its stream";
+  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("disk full (ENOSPC)"), std::string::npos) << check.out;
+}
+
+// The marker's reason when the recorder could write it (here by hand):
+// what it says, with its stream; and a marker left empty by a full disk
+// still says "disk full" through its name.
+TEST(RecordHardening, StopMarkersExplainAStreamCutShort) {
+  TempDir dir;
+  std::string trace = dir.File("t");
+  auto r = RunCommand(Bin() + " record -o " + Quote(trace) + " -- node -e 'setTimeout(() => {}, 1)'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto streams = ListStreamFiles(trace);
+  ASSERT_EQ(streams.size(), 1u);
+  long long pid = 0;
+  ASSERT_EQ(std::sscanf(fs::path(streams[0]).filename().c_str(), "p%lld", &pid), 1);
+  // Cut the end record off, as a recorder that stopped leaves it.
+  fs::resize_file(streams[0], fs::file_size(streams[0]) - 56);
+  std::string marker = trace + "/p" + std::to_string(pid) + "-t0.EDQUOT.failed";
+  testing::WriteFile(marker, "");
+  auto stats = RunCommand(Bin() + " stats " + Quote(trace));
+  EXPECT_NE(stats.out.find("no clean end: the recorder stopped: disk quota exceeded (EDQUOT)"), std::string::npos)
+      << stats.out;
+  testing::WriteFile(marker, "{\"pid\":" + std::to_string(pid) +
+                                 ",\"threadId\":0,\"error\":\"recording stopped: disk quota exceeded (EDQUOT) while "
+                                 "writing x.ahs\"}\n");
+  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_NE(check.out.find("stream-cut-short: pid " + std::to_string(pid)), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("recording stopped: disk quota exceeded (EDQUOT) while writing x.ahs"), std::string::npos)
+      << check.out;
+  EXPECT_EQ(check.out.find("recorder-failed"), std::string::npos) << check.out;
+  // A second recording replaces such a trace (markers are part of it).
+  auto again = RunCommand(Bin() + " record -o " + Quote(trace) + " -- node -e 1");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_FALSE(fs::exists(marker));
 }
 
 }  // namespace

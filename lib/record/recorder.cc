@@ -10,13 +10,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "common/io_error.h"
 #include "trace/reader.h"
+#include "trace/recorder_stop.h"
 
 extern char** environ;
 
@@ -68,6 +71,40 @@ Status WriteFileAtomically(const fs::path& path, const std::string& content) {
     return OutputError(path.string() + ": cannot rename into place: " + IoErrorText(err));
   }
   return Status::Ok();
+}
+
+std::string ManifestText(const nlohmann::json& manifest) {
+  return manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Writes the final manifest. Atomically (temporary and rename) when it can;
+// when that fails (the disk is full: the recording likely stopped for the
+// same reason), over the padded start manifest, in place: those blocks are
+// allocated already, so the manifest still says how the recording ended
+// (on file systems that overwrite in place; not copy-on-write ones). The
+// list of what is incomplete is cut to fit the reserve if need be.
+Status UpdateManifest(const fs::path& path, nlohmann::json manifest, size_t reserved) {
+  Status atomic = WriteFileAtomically(path, ManifestText(manifest));
+  if (atomic.ok()) return atomic;
+  std::string text = ManifestText(manifest);
+  size_t omitted = 0;
+  while (text.size() > reserved && manifest.contains("incomplete") && manifest["incomplete"].size() > 1) {
+    manifest["incomplete"].erase(manifest["incomplete"].size() - 1);
+    manifest["incompleteOmitted"] = ++omitted;
+    text = ManifestText(manifest);
+  }
+  if (text.size() > reserved) return atomic;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return atomic;
+  struct stat info {};
+  bool fits = fstat(fd, &info) == 0 && static_cast<size_t>(info.st_size) >= text.size();
+  if (fits) {
+    text.resize(static_cast<size_t>(info.st_size) - 1, ' ');
+    text += '\n';
+  }
+  bool written = fits && WriteAll(fd, text, 0);
+  bool closed = close(fd) == 0;
+  return written && closed ? Status::Ok() : atomic;
 }
 
 // Finds `name` the way execvp would; empty when not found.
@@ -332,7 +369,14 @@ Status Record(const RecordOptions& options, RecordResult* result) {
                              {"command", options.command},
                              {"stacks", options.stacks},
                              {"status", "running"}};
-  st = WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // Padded with spaces (valid JSON) so that the final manifest can be
+  // written over it in place when the disk fills up during the recording
+  // (UpdateManifest).
+  std::string manifest_text = ManifestText(manifest);
+  size_t manifest_reserved = (manifest_text.size() / 4096 + 2) * 4096;
+  manifest_text.resize(manifest_reserved - 1, ' ');
+  manifest_text += '\n';
+  st = WriteFileAtomically(dir / "manifest.json", manifest_text);
   if (!st.ok()) return st;
 
   std::string node_options = "--require=" + ShellQuoteForNodeOptions(preload.string());
@@ -415,28 +459,32 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   auto streams = ListStreamFiles(dir.string());
   auto failures = ListRecorderFailures(dir.string());
   result->streams = streams.size();
-  manifest["status"] = result->signaled ? "signaled" : "exited";
-  manifest["exitCode"] = program_exit;
-  if (result->signaled) manifest["signal"] = result->signal;
-  manifest["streams"] = streams.size();
-  WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-
+  std::string no_node;
   if (streams.empty()) {
-    result->exit_code = kExitRecorderFailed;
-    std::string why = failures.empty() ? "`" + program + "` did not start node >= 20 (or reset NODE_OPTIONS for its children)"
-                                       : "the recorder failed to start: " + failures[0].message;
-    return Status::Error(StatusCode::kUsage,
-                         "no node process was recorded: " + why + "; program exited with " + std::to_string(program_exit));
+    no_node = "no node process was recorded: " +
+              (failures.empty() ? "`" + program + "` did not start node >= 20 (or reset NODE_OPTIONS for its children)"
+                                : "the recorder failed to start: " + RecorderFailureReason(failures[0])) +
+              "; program exited with " + std::to_string(program_exit);
   }
+
   // Never a silent green: every process and thread that started must have
-  // a stream with events that ends with its end record.
-  for (const auto& failure : failures)
-    result->incomplete.push_back("pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
-                                 " was not recorded: " + failure.message);
+  // a stream with events that ends with its end record. A stream whose
+  // recorder left a marker stopped for the marker's reason (a full disk),
+  // not because the process was killed.
+  std::set<std::pair<long long, long long>> with_stream;
   for (const auto& file : streams) {
-    StreamTail tail = InspectStreamTail(file);
     std::string name = fs::path(file).filename().string();
-    if (!tail.header_ok) {
+    long long pid = 0, thread = 0;
+    const RecorderFailure* stop = nullptr;
+    if (std::sscanf(name.c_str(), "p%lld-t%lld", &pid, &thread) == 2) {
+      with_stream.insert({pid, thread});
+      stop = FindRecorderFailure(failures, pid, thread);
+    }
+    if (stop && IsDiskFullCode(RecorderFailureCode(*stop))) result->disk_full = true;
+    StreamTail tail = InspectStreamTail(file);
+    if (stop && !tail.ended) {
+      result->incomplete.push_back(name + ": " + RecorderFailureReason(*stop));
+    } else if (!tail.header_ok) {
       result->incomplete.push_back(name + ": no readable header (the process died as it started)");
     } else if (tail.record_bytes == 0) {
       result->incomplete.push_back(name + ": no events (the process was killed before its first flush, or its "
@@ -445,6 +493,32 @@ Status Record(const RecordOptions& options, RecordResult* result) {
       result->incomplete.push_back(name + ": no end record (the process was killed or crashed: what it did after its "
                                           "last flush is missing)");
     }
+  }
+  for (const auto& failure : failures) {
+    if (IsDiskFullCode(RecorderFailureCode(failure))) result->disk_full = true;
+    if (with_stream.count({failure.pid, failure.thread_id})) continue;  // said with its stream
+    result->incomplete.push_back("pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
+                                 " was not recorded: " + RecorderFailureReason(failure));
+  }
+
+  manifest["status"] = !streams.empty() && result->incomplete.empty() ? (result->signaled ? "signaled" : "exited")
+                                                                      : "incomplete";
+  manifest["program"] = result->signaled ? "signaled" : "exited";
+  manifest["exitCode"] = program_exit;
+  if (result->signaled) manifest["signal"] = result->signal;
+  manifest["streams"] = streams.size();
+  if (!no_node.empty()) manifest["incomplete"] = nlohmann::json::array({no_node});
+  if (!result->incomplete.empty()) manifest["incomplete"] = result->incomplete;
+  if (result->disk_full) manifest["diskFull"] = true;
+  st = UpdateManifest(dir / "manifest.json", manifest, manifest_reserved);
+  if (!st.ok()) {
+    if (st.message().find("(ENOSPC)") != std::string::npos) result->disk_full = true;
+    result->incomplete.push_back(st.message() + " (it may still say \"running\")");
+  }
+
+  if (streams.empty()) {
+    result->exit_code = kExitRecorderFailed;
+    return Status::Error(StatusCode::kUsage, no_node);
   }
   if (!result->incomplete.empty() && program_exit == 0) result->exit_code = kExitRecordingIncomplete;
   return Status::Ok();
