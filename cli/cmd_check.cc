@@ -1,10 +1,12 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 
 #include "check/check.h"
 #include "check/config.h"
+#include "common/io_error.h"
 #include "common/output_file.h"
 #include "cli/commands.h"
 
@@ -85,10 +87,14 @@ Runner SetupCheck(CLI::App* sub) {
       std::string tmp = TemporaryPathFor(o->output);
       FILE* f = std::fopen(tmp.c_str(), "wb");
       bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-      if (f) ok = std::fclose(f) == 0 && ok;
+      int err = ok ? 0 : errno;
+      if (f && std::fclose(f) != 0 && ok) {
+        ok = false;
+        err = errno;
+      }
       if (!ok) {
         std::remove(tmp.c_str());
-        return Fail(OutputError(o->output + ": cannot write the report"));
+        return Fail(OutputError(o->output + ": cannot write the report to " + tmp + ": " + IoErrorText(err ? err : EIO)));
       }
       Status renamed = RenameIntoPlace(tmp, o->output);
       if (!renamed.ok()) return Fail(renamed);

@@ -21,8 +21,9 @@ Runner SetupRecord(CLI::App* sub) {
   sub->footer(
       "Usage: ahtrace record [-o app.trace] [--stacks MODE] -- node app.js [args...]\n"
       "Exit codes: the program's own (128+N if signal N killed it); 124 the program exited 0 but part of it was "
-      "not recorded; 125 nothing recorded (no node >= 20 started, Bun/Deno, setup failed); 126/127 command not "
-      "executable/found.");
+      "not recorded (also a disk that filled up); 125 nothing recorded (no node >= 20 started, a deno subcommand "
+      "other than run/test, setup failed, or another `ahtrace record` is recording into the same -o); 4 the trace "
+      "directory cannot be written; 126/127 command not executable/found.");
   return [opts, sub]() {
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
     opts->command = sub->remaining();
@@ -41,9 +42,10 @@ Runner SetupRecord(CLI::App* sub) {
     for (const auto& gap : result.incomplete) std::fprintf(stderr, "ahtrace: incomplete: %s\n", gap.c_str());
     if (!result.incomplete.empty()) {
       std::fprintf(stderr,
-                   "ahtrace: recording INCOMPLETE: %zu stream(s) into %s, %zu process(es)/thread(s) not recorded "
+                   "ahtrace: recording INCOMPLETE%s: %zu stream(s) into %s, %zu process(es)/thread(s) not recorded "
                    "whole; check and replay will report it%s\n",
-                   result.streams, opts->output_dir.c_str(), result.incomplete.size(),
+                   result.disk_full ? " (the disk filled up)" : "", result.streams, opts->output_dir.c_str(),
+                   result.incomplete.size(),
                    result.exit_code == record::kExitRecordingIncomplete ? " (exit 124)" : "");
       return result.exit_code;
     }

@@ -40,8 +40,10 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok; 1 findings (check); 2 usage error; 3 unreadable or invalid trace;\n"
       "4 output cannot be written; 5 internal error. `record` exits with the program's\n"
-      "own code (128+N if a signal killed it), or 125 when nothing could be recorded,\n"
-      "126 when the command is not executable, 127 when it is not found.");
+      "own code (128+N if a signal killed it), 124 when it exited 0 but the recording is\n"
+      "incomplete (a disk that filled up, a killed process), 125 when nothing could be\n"
+      "recorded (also: another `ahtrace record` is recording into the same -o), 126 when\n"
+      "the command is not executable, 127 when it is not found.");
   std::vector<Runner> runners;
   std::vector<CLI::App*> subs;
   for (const auto& cmd : kCommands) {

@@ -985,11 +985,15 @@ class Analyzer {
     f.pid = has_stream ? Stream(m.stream).pid : 0;
     f.thread = has_stream ? Stream(m.stream).thread_id : 0;
     f.details.push_back("the verdict would be drawn from a trace that lacks part of the program, so check fails");
-    f.hint = std::strcmp(m.kind, finding_kind::kRecorderFailed) == 0
-                 ? "The recorder could not start in that process (its message says why): record again with a "
-                   "supported node (20, 22, 24, 26), or report the message."
-                 : "Let the program end by itself or by SIGINT/SIGTERM (SIGKILL, a crash or an OOM kill loses "
-                   "the recorder's unflushed tail), and record again.";
+    if (m.message.find("disk full") != std::string::npos || m.message.find("ENOSPC") != std::string::npos)
+      f.hint = "The disk filled up while recording: free space (or record onto another disk with -o) and record "
+               "again.";
+    else if (std::strcmp(m.kind, finding_kind::kRecorderFailed) == 0)
+      f.hint = "The recorder could not start in that process (its message says why): record again with a "
+               "supported node (20, 22, 24, 26), or report the message.";
+    else
+      f.hint = "Let the program end by itself or by SIGINT/SIGTERM (SIGKILL, a crash or an OOM kill loses "
+               "the recorder's unflushed tail), and record again.";
     f.fingerprint = Hex(Fnv1a("incomplete-trace|" + std::string(m.kind) + "|" + m.message));
     return f;
   }

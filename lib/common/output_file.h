@@ -10,8 +10,17 @@
 
 namespace ahtrace {
 
-// "<path>.tmp-<pid>": same directory, so the rename is atomic.
+// "<path>.tmp-<pid>": same directory, so the rename is atomic. Called when
+// a command starts writing `path`, so it also removes what earlier commands
+// killed mid-write left there (RemoveStaleTemporaries).
 std::string TemporaryPathFor(const std::string& path);
+
+// Removes the "<path>.tmp-<N>" files beside `path` whose process N no longer
+// exists: a replay, convert or graph killed with SIGKILL (or by the OOM
+// killer) leaves its temporary, up to tens of MB, and nothing else would
+// ever remove it. Only that exact name pattern for that output; files of
+// live processes are left alone.
+void RemoveStaleTemporaries(const std::string& path);
 
 // Refuses an output that would overwrite an input: the same file (also
 // through a link), or a stream, failure marker or manifest inside an input

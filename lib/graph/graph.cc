@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include "check/check.h"
+#include "common/io_error.h"
 #include "common/output_file.h"
 #include "common/utf8.h"
 
@@ -408,7 +409,7 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
   if (!f) {
     agclose(g);
-    return OutputError(path + ": cannot write: " + std::strerror(errno));
+    return OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(errno));
   }
   int rc = agwrite(g, f);
   agclose(g);
@@ -417,7 +418,7 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   if (std::fclose(f) != 0 && !write_errno) write_errno = errno;
   if (write_errno || rc != 0) {
     std::remove(tmp.c_str());
-    return OutputError(path + ": cannot write " + tmp + ": " + std::strerror(write_errno ? write_errno : EIO));
+    return OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(write_errno ? write_errno : EIO));
   }
   return RenameIntoPlace(tmp, path);
 }
@@ -434,7 +435,7 @@ Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
   // open") lacks our context and is followed by a misleading rename error.
   FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
-    result = OutputError(path + ": cannot write " + tmp + ": " + std::strerror(errno));
+    result = OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(errno));
   } else if (gvLayout(gvc, g, chosen.c_str()) != 0) {
     result = UsageError("layout engine \"" + chosen + "\" failed (is it a Graphviz engine: dot, sfdp, neato, fdp?)");
   } else {
@@ -443,7 +444,7 @@ Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
     gvFreeLayout(gvc, g);
   }
   if (f && std::fclose(f) != 0 && result.ok())
-    result = OutputError(path + ": cannot write " + tmp + ": " + std::strerror(errno));
+    result = OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(errno));
   agclose(g);
   gvFreeContext(gvc);
   if (!result.ok()) {

@@ -1,5 +1,7 @@
 #include "model/replay.h"
 
+#include "trace/recorder_stop.h"
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -60,24 +62,38 @@ void ReportBlindSpots(const TraceReader& reader, ModelSink* sink, ReplaySummary*
     f.message = std::move(message);
     sink->OnFinding(f);
   };
-  for (const auto& failure : reader.recorder_failures()) {
+  const auto& streams = reader.streams();
+  const auto& failures = reader.recorder_failures();
+  // A marker beside a stream that has no clean end says why (the recorder
+  // stopped: a full disk, a bug of ours): said with that stream's finding,
+  // instead of blaming a kill.
+  auto stop_of = [&](const StreamInfo& s) -> const RecorderFailure* {
+    return s.ended_cleanly ? nullptr : FindRecorderFailure(failures, s.pid, s.thread_id);
+  };
+  for (const auto& failure : failures) {
+    bool said_with_stream = false;
+    for (const auto& s : streams) said_with_stream = said_with_stream || stop_of(s) == &failure;
+    if (said_with_stream) continue;
     report(0, finding_kind::kRecorderFailed,
            "pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
                (failure.node_version.empty() ? "" : " (node " + failure.node_version + ")") +
-               " was not recorded: " + failure.message);
+               " was not recorded: " + RecorderFailureReason(failure));
   }
-  const auto& streams = reader.streams();
   for (uint32_t i = 0; i < streams.size(); ++i) {
     const StreamInfo& s = streams[i];
+    const RecorderFailure* stop = stop_of(s);
     if (s.events == 0) {
       report(i, finding_kind::kEmptyStream,
-             StreamName(s) + " holds no events: the process started recording and wrote nothing more "
-                             "(killed before its first flush, or its recorder stopped)");
+             StreamName(s) + " holds no events: " +
+                 (stop ? RecorderFailureReason(*stop)
+                       : "the process started recording and wrote nothing more (killed before its first flush, or "
+                         "its recorder stopped)"));
     } else if (!s.ended_cleanly && s.format != "node-trace-events") {  // node's own log has no end record
       report(i, finding_kind::kStreamCutShort,
-             StreamName(s) + " ends without its end record after " + std::to_string(s.events) +
-                 " events: the process was killed (SIGKILL, a crash) or its recorder stopped, and what it did "
-                 "after its last flush is missing");
+             StreamName(s) + " ends without its end record after " + std::to_string(s.events) + " events: " +
+                 (stop ? RecorderFailureReason(*stop)
+                       : "the process was killed (SIGKILL, a crash) or its recorder stopped, and what it did after "
+                         "its last flush is missing"));
     }
   }
 }

@@ -126,6 +126,11 @@ function errText(e) {
   try { return (e && e.stack) ? String(e.stack).split('\n').slice(0, 3).join(' | ') : String(e); } catch (e2) { return 'unknown error'; }
 }
 
+// The stream a starting recorder has opened and not finished its header
+// in: removed if the start fails (a stream without a whole header is noise
+// beside the failure marker).
+let startingStream = null;
+
 if (process.env.AHTRACE_DIR && !global[MARK]) {
   try {
     Object.defineProperty(global, MARK, { value: true, enumerable: false, configurable: true });
@@ -133,23 +138,65 @@ if (process.env.AHTRACE_DIR && !global[MARK]) {
   try {
     start(process.env.AHTRACE_DIR);
   } catch (e) {
-    const msg = 'recorder failed to start, nothing is recorded: ' + errText(e);
+    const code = ioCodeOf(e);
+    const msg = 'recorder failed to start, nothing is recorded: ' + (code ? ioText(code) + ': ' : '') + errText(e);
     rawDebug('ahtrace: ' + msg);
-    noteFailure(process.env.AHTRACE_DIR, msg);
+    if (startingStream !== null) {
+      try { require('fs').closeSync(startingStream.fd); } catch (e2) { /* ignore */ }
+      try { require('fs').unlinkSync(startingStream.file); } catch (e2) { /* ignore */ }
+    }
+    noteFailure(process.env.AHTRACE_DIR, msg, code, -1, '');
+  }
+}
+
+// The errno name of a failed system call ("ENOSPC"), or '' for any other
+// error (a bug of ours, a frozen builtin).
+function ioCodeOf(e) {
+  const code = e && typeof e === 'object' ? e.code : undefined;
+  return typeof code === 'string' && /^E[A-Z0-9]{1,15}$/.test(code) ? code : '';
+}
+
+// A failed write said as what it is: a user must recognise a full disk at
+// once (it used to read "internal error"). Same words as the C++ side
+// (lib/common/io_error.cc).
+function ioText(code) {
+  switch (code) {
+    case 'ENOSPC': return 'disk full (ENOSPC)';
+    case 'EDQUOT': return 'disk quota exceeded (EDQUOT)';
+    case 'EFBIG': return 'file too large (EFBIG)';
+    case 'EIO': return 'I/O error (EIO)';
+    case 'EROFS': return 'read-only file system (EROFS)';
+    default: return code;
   }
 }
 
 // Leaves p<pid>-t<thread>.failed in the trace directory: `ahtrace record`
 // and every reading command then say that this process or thread was not
-// recorded, instead of judging a trace that silently lacks it.
-function noteFailure(dir, msg) {
+// recorded (or, beside its stream, why its recording stopped), instead of
+// judging a trace that silently lacks it or blaming a kill. A failed
+// system call's errno name goes into the file name too
+// (p<pid>-t<thread>.ENOSPC.failed): on a full disk a new empty file can
+// still be created but not a byte written into it, and the name alone then
+// tells the readers what happened. tid -1: this thread.
+function noteFailure(dir, msg, code, tid, stream) {
   try {
     const fs = require('fs');
-    let tid = 0;
-    try { tid = require('worker_threads').threadId; } catch (e) { /* none */ }
-    const line = JSON.stringify({ pid: process.pid, threadId: tid, node: process.version, argv: process.argv, error: msg });
-    fs.writeFileSync(require('path').join(dir, 'p' + process.pid + '-t' + tid + '.failed'), line + '\n');
-  } catch (e) { /* the message on stderr is all we can do */ }
+    if (tid < 0) {
+      tid = 0;
+      try { tid = require('worker_threads').threadId; } catch (e) { /* none */ }
+    }
+    const name = 'p' + process.pid + '-t' + tid + (code ? '.' + code : '') + '.failed';
+    const fd = fs.openSync(require('path').join(dir, name), 'w');
+    try {
+      const line = JSON.stringify({
+        pid: process.pid, threadId: tid, node: process.version, argv: process.argv, error: msg,
+        code: code || undefined, stream: stream || undefined,
+      });
+      fs.writeSync(fd, line + '\n');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) { /* the message on stderr (and the marker's name, if created) is all we can do */ }
 }
 
 function start(dir) {
@@ -183,6 +230,7 @@ function start(dir) {
   const base = path.join(dir, 'p' + process.pid + '-t' + threadId);
   let file = base + '.ahs';
   let fd = -1;
+  let streamBytes = 0; // see writeAll
   for (let k = 1; fd < 0; k++) {
     try {
       fd = fs.openSync(file, 'wx');
@@ -191,6 +239,7 @@ function start(dir) {
       file = base + '-' + k + '.ahs';
     }
   }
+  startingStream = { fd: fd, file: file };
 
   // Which AsyncLocalStorage implementation this process uses, read off the
   // class node hands out rather than guessed from flags: the async_hooks one
@@ -239,6 +288,7 @@ function start(dir) {
   head.writeUInt32LE(jlen, 12);
   head.write(json, 16, 'utf8');
   writeAll(head, head.length);
+  startingStream = null;
 
   if (hookEvents && !(major >= 20)) {
     try { fs.closeSync(fd); } catch (e) { /* ignore */ }
@@ -246,9 +296,20 @@ function start(dir) {
     return;
   }
 
+  // streamBytes (declared with fd): what the stream file holds. Every
+  // write starts at a record boundary and is whole records (or the header),
+  // so when one fails part way (a full disk) the file is cut back to the
+  // last whole record: the readers then see a stream that stops, not a torn
+  // record they would take for a process killed mid-write.
   function writeAll(buf, len) {
     let off = 0;
-    while (off < len) off += fs.writeSync(fd, buf, off, len - off);
+    try {
+      while (off < len) off += fs.writeSync(fd, buf, off, len - off);
+    } catch (e) {
+      try { fs.ftruncateSync(fd, streamBytes + off - (off % REC_BYTES)); } catch (e2) { /* keep e */ }
+      throw e;
+    }
+    streamBytes += len;
   }
 
   // ---- record buffer -----------------------------------------------------
@@ -387,7 +448,8 @@ function start(dir) {
       try {
         rescueSlot(c, s);
       } catch (e) {
-        rawDebug('ahtrace: cannot save the records of terminated worker ' + tid + ': ' + errText(e));
+        rawDebug('ahtrace: cannot save the records of terminated worker ' + tid + ': ' + describeStop(e, 'the stream of worker ' + tid));
+        noteStop(e, tid);
       }
       Atomics.store(c, 3, 0);
       Atomics.store(c, 0, 0);
@@ -403,7 +465,8 @@ function start(dir) {
       try {
         rescueSlot(c, s);
       } catch (e) {
-        rawDebug('ahtrace: cannot save the records of worker ' + c[0] + ' at exit: ' + errText(e));
+        rawDebug('ahtrace: cannot save the records of worker ' + c[0] + ' at exit: ' + describeStop(e, 'the stream of worker ' + c[0]));
+        noteStop(e, c[0]);
       }
     }
   }
@@ -450,13 +513,34 @@ function start(dir) {
     ctl[1] = i + 1;
   }
 
+  // Recording stops for good in this process or thread: a write failed
+  // (disk full, quota, file size limit, I/O error) or the recorder hit a
+  // bug. The program runs on unrecorded, so its own exit code stays the
+  // program's; the line on stderr and the marker (noteStop) say the trace
+  // is incomplete and why, so that record, stats, replay and check do not
+  // blame a kill.
   function fail(e) {
     if (!recording) return;
     recording = false;
     try { hook.disable(); } catch (e2) { /* ignore */ }
-    try { flush(); } catch (e2) { /* ignore */ }
+    try { flush(); } catch (e2) { /* ignore: e says why already */ }
     try { closeStream(); } catch (e2) { /* ignore */ }
-    rawDebug('ahtrace: internal error, recording stopped (' + file + '): ' + errText(e));
+    rawDebug('ahtrace: ' + describeStop(e) + '; recording stopped in pid ' + process.pid + ' thread ' + threadId +
+      ': the trace is INCOMPLETE');
+    noteStop(e, threadId);
+  }
+  function describeStop(e, where) {
+    const code = ioCodeOf(e);
+    const target = where || file;
+    return code ? ioText(code) + ' while writing ' + target : 'internal error (' + target + '): ' + errText(e);
+  }
+  function noteStop(e, tid) {
+    const code = ioCodeOf(e);
+    const stream = tid === threadId ? path.basename(file) : '';
+    const why = code ? ioText(code) + ' while writing ' + (stream || 'the stream of thread ' + tid)
+      : 'recorder internal error: ' + errText(e);
+    noteFailure(dir, 'recording stopped: ' + why + '; what the process did after its last complete write is missing',
+      code, tid, stream);
   }
 
   // ---- strings -----------------------------------------------------------

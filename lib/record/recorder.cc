@@ -2,18 +2,24 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "common/io_error.h"
 #include "trace/reader.h"
+#include "trace/recorder_stop.h"
 
 extern char** environ;
 
@@ -26,18 +32,79 @@ namespace {
 
 constexpr int kMinNodeMajor = 20;
 
-bool WriteFileAtomically(const fs::path& path, const std::string& content) {
+// Writes all of `content` to `fd`; false with errno set on failure.
+bool WriteAll(int fd, const std::string& content, off_t offset) {
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = pwrite(fd, content.data() + done, content.size() - done, offset + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Writes `content` to <path>.tmp and renames it over `path`. On failure the
+// temporary is removed (a full disk used to leave a 0-byte one behind) and
+// the status names the file and says why.
+Status WriteFileAtomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
   tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
-    out << content;
-    if (!out.flush()) return false;
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return OutputError(tmp.string() + ": cannot create: " + IoErrorText(errno));
+  bool written = WriteAll(fd, content, 0);
+  int err = errno;
+  if (close(fd) != 0 && written) {
+    written = false;
+    err = errno;
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
+  if (!written) {
+    unlink(tmp.c_str());
+    return OutputError(path.string() + ": cannot write: " + IoErrorText(err));
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    unlink(tmp.c_str());
+    return OutputError(path.string() + ": cannot rename into place: " + IoErrorText(err));
+  }
+  return Status::Ok();
+}
+
+std::string ManifestText(const nlohmann::json& manifest) {
+  return manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+// Writes the final manifest. Atomically (temporary and rename) when it can;
+// when that fails (the disk is full: the recording likely stopped for the
+// same reason), over the padded start manifest, in place: those blocks are
+// allocated already, so the manifest still says how the recording ended
+// (on file systems that overwrite in place; not copy-on-write ones). The
+// list of what is incomplete is cut to fit the reserve if need be.
+Status UpdateManifest(const fs::path& path, nlohmann::json manifest, size_t reserved) {
+  Status atomic = WriteFileAtomically(path, ManifestText(manifest));
+  if (atomic.ok()) return atomic;
+  std::string text = ManifestText(manifest);
+  size_t omitted = 0;
+  while (text.size() > reserved && manifest.contains("incomplete") && manifest["incomplete"].size() > 1) {
+    manifest["incomplete"].erase(manifest["incomplete"].size() - 1);
+    manifest["incompleteOmitted"] = ++omitted;
+    text = ManifestText(manifest);
+  }
+  if (text.size() > reserved) return atomic;
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return atomic;
+  struct stat info {};
+  bool fits = fstat(fd, &info) == 0 && static_cast<size_t>(info.st_size) >= text.size();
+  if (fits) {
+    text.resize(static_cast<size_t>(info.st_size) - 1, ' ');
+    text += '\n';
+  }
+  bool written = fits && WriteAll(fd, text, 0);
+  bool closed = close(fd) == 0;
+  return written && closed ? Status::Ok() : atomic;
 }
 
 // Finds `name` the way execvp would; empty when not found.
@@ -104,25 +171,105 @@ bool LooksLikeNode(const std::string& exe) {
   return base == "node" || base == "nodejs" || base.rfind("node", 0) == 0;
 }
 
-// Empties an existing trace directory; refuses a directory that holds
-// anything else, so a typo cannot wipe unrelated files.
-Status PrepareOutputDir(const fs::path& dir) {
+// The lock file `record` holds while it writes into a trace directory.
+constexpr const char* kLockFileName = ".lock";
+
+// Files a trace directory may hold (written by record, the preload, or a
+// recorder that stopped): anything else means the path is not a trace.
+bool IsTraceFile(const fs::path& path) {
+  std::string name = path.filename().string();
+  std::string ext = path.extension().string();
+  return ext == ".ahs" || ext == ".failed" || name == "manifest.json" || name == ".preload.js" ||
+         name == kLockFileName || name.rfind("manifest.json.tmp", 0) == 0;
+}
+
+// Refuses, before anything is touched, an output path that is not a trace
+// directory (a file, or a directory holding anything else): a typo in -o
+// must not wipe unrelated files.
+Status CheckOutputDir(const fs::path& dir) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec))
-      return OutputError(dir.string() + ": exists and is not a directory (a trace is a directory)");
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-      std::string name = entry.path().filename().string();
-      bool ours = entry.path().extension() == ".ahs" || name == "manifest.json" || name == ".preload.js" ||
-                  name == "manifest.json.tmp";
-      if (!ours)
-        return OutputError(dir.string() + ": exists and holds files that are not part of a trace (" + name +
-                           "); choose another output path");
-    }
-    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove(entry.path(), ec);
+  if (!fs::exists(dir, ec)) return Status::Ok();
+  if (!fs::is_directory(dir, ec))
+    return OutputError(dir.string() + ": exists and is not a directory (a trace is a directory)");
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!IsTraceFile(entry.path()))
+      return OutputError(dir.string() + ": exists and holds files that are not part of a trace (" +
+                         entry.path().filename().string() + "); choose another output path");
   }
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) return OutputError(dir.string() + ": cannot create directory: " + ec.message());
+  if (ec) return OutputError(dir.string() + ": cannot list: " + ec.message());
+  return Status::Ok();
+}
+
+// One recorder per trace directory: `record` holds an exclusive flock on
+// <dir>/.lock from before it clears the directory until it has written the
+// final manifest. Without it a second `record -o` on the same path deleted
+// the first's live streams, or both wrote into one directory, and both
+// reported success. The lock file holds the owner's pid (for the refusal
+// message) and is never removed: unlinking it would let a third recorder
+// lock a fresh file while the second still holds the old one. Readers
+// ignore it (it is neither a stream nor a marker). O_CLOEXEC: the program
+// must not inherit it, or a recorder killed with SIGKILL would leave the
+// directory locked for as long as the program lives.
+class TraceDirLock {
+ public:
+  TraceDirLock() = default;
+  TraceDirLock(const TraceDirLock&) = delete;
+  TraceDirLock& operator=(const TraceDirLock&) = delete;
+  ~TraceDirLock() {
+    if (fd_ >= 0) close(fd_);  // releases the flock
+  }
+
+  // Ok when locked. *busy is set when another process holds the lock.
+  Status Acquire(const fs::path& dir, bool* busy) {
+    *busy = false;
+    fs::path path = dir / kLockFileName;
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return OutputError(path.string() + ": cannot open the lock file: " + std::strerror(errno));
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      if (err != EWOULDBLOCK)
+        return OutputError(path.string() + ": cannot lock: " + std::strerror(err));
+      *busy = true;
+      std::string owner = ReadOwner();
+      return Status::Error(StatusCode::kUsage,
+                           dir.string() + ": another `ahtrace record` (" +
+                               (owner.empty() ? std::string("pid unknown") : "pid " + owner) +
+                               ") is recording into this trace directory; wait for it to end or choose another -o");
+    }
+    // Best effort: the pid only makes a refusal message more useful, and on
+    // a full disk it cannot be written (the lock holds all the same).
+    std::string pid = std::to_string(getpid()) + "\n";
+    if (ftruncate(fd_, 0) == 0) {
+      ssize_t ignored = pwrite(fd_, pid.data(), pid.size(), 0);
+      (void)ignored;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string ReadOwner() const {
+    char buf[32] = {0};
+    ssize_t n = pread(fd_, buf, sizeof buf - 1, 0);
+    std::string text = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    text = text.substr(0, text.find('\n'));
+    bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    return digits ? text : std::string();
+  }
+
+  int fd_ = -1;
+};
+
+// Empties a trace directory that this process holds the lock of (all but
+// the lock file), creating it if needed.
+Status ClearOutputDir(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() == kLockFileName) continue;
+    std::error_code rm_ec;
+    fs::remove(entry.path(), rm_ec);
+    if (rm_ec) return OutputError(entry.path().string() + ": cannot remove the previous recording's file: " + rm_ec.message());
+  }
+  if (ec) return OutputError(dir.string() + ": cannot list: " + ec.message());
   if (access(dir.c_str(), W_OK) != 0)
     return OutputError(dir.string() + ": directory is not writable: " + std::strerror(errno));
   return Status::Ok();
@@ -200,19 +347,37 @@ Status Record(const RecordOptions& options, RecordResult* result) {
 
   fs::path dir = fs::absolute(options.output_dir);
   result->exit_code = static_cast<int>(StatusCode::kOutput);
-  Status st = PrepareOutputDir(dir);
+  Status st = CheckOutputDir(dir);
+  if (!st.ok()) return st;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) return OutputError(dir.string() + ": cannot create directory: " + ec.message());
+  // Locked before anything in the directory is removed or written.
+  TraceDirLock lock;
+  bool busy = false;
+  st = lock.Acquire(dir, &busy);
+  if (busy) result->exit_code = kExitRecorderFailed;
+  if (!st.ok()) return st;
+  st = ClearOutputDir(dir);
   if (!st.ok()) return st;
   fs::path preload = dir / ".preload.js";
-  if (!WriteFileAtomically(preload, kPreloadJs))
-    return OutputError(preload.string() + ": cannot write the recorder");
+  st = WriteFileAtomically(preload, kPreloadJs);
+  if (!st.ok()) return OutputError("cannot install the recorder: " + st.message());
   nlohmann::json manifest = {{"format", "ahtrace-trace"},
                              {"version", kTraceFormatVersion},
                              {"ahtrace", AHTRACE_VERSION},
                              {"command", options.command},
                              {"stacks", options.stacks},
                              {"status", "running"}};
-  if (!WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"))
-    return OutputError((dir / "manifest.json").string() + ": cannot write");
+  // Padded with spaces (valid JSON) so that the final manifest can be
+  // written over it in place when the disk fills up during the recording
+  // (UpdateManifest).
+  std::string manifest_text = ManifestText(manifest);
+  size_t manifest_reserved = (manifest_text.size() / 4096 + 2) * 4096;
+  manifest_text.resize(manifest_reserved - 1, ' ');
+  manifest_text += '\n';
+  st = WriteFileAtomically(dir / "manifest.json", manifest_text);
+  if (!st.ok()) return st;
 
   std::string node_options = "--require=" + ShellQuoteForNodeOptions(preload.string());
   if (const char* existing = std::getenv("NODE_OPTIONS"); existing && *existing)
@@ -231,9 +396,16 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   sigaction(SIGINT, &ignore, &old_int);
   sigaction(SIGQUIT, &ignore, &old_quit);
 
+  pid_t recorder_pid = getpid();
   pid_t pid = fork();
   if (pid < 0) return InternalError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // The program dies with `record` (SIGKILL, a crash: nothing of ours
+    // runs then), instead of running on unobserved into a directory whose
+    // lock is gone. The kernel sends the signal when the thread that forked
+    // exits: `record` forks from its only thread. If `record` died before
+    // prctl took effect, the parent pid has changed already.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != recorder_pid) _exit(kExitRecorderFailed);
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGQUIT, &old_quit, nullptr);
     close(errpipe[0]);
@@ -287,28 +459,32 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   auto streams = ListStreamFiles(dir.string());
   auto failures = ListRecorderFailures(dir.string());
   result->streams = streams.size();
-  manifest["status"] = result->signaled ? "signaled" : "exited";
-  manifest["exitCode"] = program_exit;
-  if (result->signaled) manifest["signal"] = result->signal;
-  manifest["streams"] = streams.size();
-  WriteFileAtomically(dir / "manifest.json", manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-
+  std::string no_node;
   if (streams.empty()) {
-    result->exit_code = kExitRecorderFailed;
-    std::string why = failures.empty() ? "`" + program + "` did not start node >= 20 (or reset NODE_OPTIONS for its children)"
-                                       : "the recorder failed to start: " + failures[0].message;
-    return Status::Error(StatusCode::kUsage,
-                         "no node process was recorded: " + why + "; program exited with " + std::to_string(program_exit));
+    no_node = "no node process was recorded: " +
+              (failures.empty() ? "`" + program + "` did not start node >= 20 (or reset NODE_OPTIONS for its children)"
+                                : "the recorder failed to start: " + RecorderFailureReason(failures[0])) +
+              "; program exited with " + std::to_string(program_exit);
   }
+
   // Never a silent green: every process and thread that started must have
-  // a stream with events that ends with its end record.
-  for (const auto& failure : failures)
-    result->incomplete.push_back("pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
-                                 " was not recorded: " + failure.message);
+  // a stream with events that ends with its end record. A stream whose
+  // recorder left a marker stopped for the marker's reason (a full disk),
+  // not because the process was killed.
+  std::set<std::pair<long long, long long>> with_stream;
   for (const auto& file : streams) {
-    StreamTail tail = InspectStreamTail(file);
     std::string name = fs::path(file).filename().string();
-    if (!tail.header_ok) {
+    long long pid = 0, thread = 0;
+    const RecorderFailure* stop = nullptr;
+    if (std::sscanf(name.c_str(), "p%lld-t%lld", &pid, &thread) == 2) {
+      with_stream.insert({pid, thread});
+      stop = FindRecorderFailure(failures, pid, thread);
+    }
+    if (stop && IsDiskFullCode(RecorderFailureCode(*stop))) result->disk_full = true;
+    StreamTail tail = InspectStreamTail(file);
+    if (stop && !tail.ended) {
+      result->incomplete.push_back(name + ": " + RecorderFailureReason(*stop));
+    } else if (!tail.header_ok) {
       result->incomplete.push_back(name + ": no readable header (the process died as it started)");
     } else if (tail.record_bytes == 0) {
       result->incomplete.push_back(name + ": no events (the process was killed before its first flush, or its "
@@ -317,6 +493,32 @@ Status Record(const RecordOptions& options, RecordResult* result) {
       result->incomplete.push_back(name + ": no end record (the process was killed or crashed: what it did after its "
                                           "last flush is missing)");
     }
+  }
+  for (const auto& failure : failures) {
+    if (IsDiskFullCode(RecorderFailureCode(failure))) result->disk_full = true;
+    if (with_stream.count({failure.pid, failure.thread_id})) continue;  // said with its stream
+    result->incomplete.push_back("pid " + std::to_string(failure.pid) + " thread " + std::to_string(failure.thread_id) +
+                                 " was not recorded: " + RecorderFailureReason(failure));
+  }
+
+  manifest["status"] = !streams.empty() && result->incomplete.empty() ? (result->signaled ? "signaled" : "exited")
+                                                                      : "incomplete";
+  manifest["program"] = result->signaled ? "signaled" : "exited";
+  manifest["exitCode"] = program_exit;
+  if (result->signaled) manifest["signal"] = result->signal;
+  manifest["streams"] = streams.size();
+  if (!no_node.empty()) manifest["incomplete"] = nlohmann::json::array({no_node});
+  if (!result->incomplete.empty()) manifest["incomplete"] = result->incomplete;
+  if (result->disk_full) manifest["diskFull"] = true;
+  st = UpdateManifest(dir / "manifest.json", manifest, manifest_reserved);
+  if (!st.ok()) {
+    if (st.message().find("(ENOSPC)") != std::string::npos) result->disk_full = true;
+    result->incomplete.push_back(st.message() + " (it may still say \"running\")");
+  }
+
+  if (streams.empty()) {
+    result->exit_code = kExitRecorderFailed;
+    return Status::Error(StatusCode::kUsage, no_node);
   }
   if (!result->incomplete.empty() && program_exit == 0) result->exit_code = kExitRecordingIncomplete;
   return Status::Ok();

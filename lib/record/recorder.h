@@ -39,6 +39,8 @@ struct RecordResult {
   // record. Non-empty means exit_code is kExitRecordingIncomplete when the
   // program itself exited 0 (its own failure code is kept otherwise).
   std::vector<std::string> incomplete;
+  // A recorder stopped because the disk filled up (or the quota ran out).
+  bool disk_full = false;
 };
 
 // Runs the program to completion. A non-ok status means the recording

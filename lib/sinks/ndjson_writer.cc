@@ -1,5 +1,6 @@
 #include "sinks/ndjson_writer.h"
 
+#include "common/io_error.h"
 #include "common/output_file.h"
 
 #include <cstdio>
@@ -19,18 +20,18 @@ class LineWriter {
   void Write(const json& j) {
     std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
     s += '\n';
-    if (!failed_ && std::fwrite(s.data(), 1, s.size(), f_) != s.size()) {
+    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size() && !failed_) {
       failed_ = true;
-      errno_ = errno;
+      error_ = errno;
     }
   }
   bool failed() const { return failed_; }
-  int error() const { return errno_; }
+  int error() const { return error_; }  // errno of the first failed write
 
  private:
   FILE* f_;
   bool failed_ = false;
-  int errno_ = 0;
+  int error_ = 0;
 };
 
 json EventToJson(const Event& e, const StreamInfo& stream) {
@@ -75,7 +76,7 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
   bool to_stdout = output == "-";
   std::string tmp = TemporaryPathFor(output);
   FILE* f = to_stdout ? stdout : std::fopen(tmp.c_str(), "wb");
-  if (!f) return OutputError(output + ": cannot write: " + std::strerror(errno));
+  if (!f) return OutputError(output + ": cannot create " + tmp + ": " + IoErrorText(errno));
   LineWriter w(f);
   w.Write({{"format", "ahtrace-ndjson"}, {"version", kTraceFormatVersion}});
   size_t streams_written = 0;
@@ -118,11 +119,11 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
     std::fflush(stdout);
   } else {
     bool close_failed = std::fclose(f) != 0;
-    int write_errno = w.failed() ? w.error() : 0;
+    int err = w.failed() ? w.error() : errno;
     if (!reader.status().ok() || w.failed() || close_failed) {
       std::remove(tmp.c_str());
       if (!reader.status().ok()) return reader.status();
-      return OutputError(output + ": write failed: " + std::strerror(write_errno ? write_errno : errno));
+      return OutputError(output + ": cannot write " + tmp + ": " + IoErrorText(err ? err : EIO));
     }
     Status renamed = RenameIntoPlace(tmp, output);
     if (!renamed.ok()) return renamed;

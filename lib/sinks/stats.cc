@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common/utf8.h"
+#include "trace/recorder_stop.h"
 
 namespace ahtrace {
 
@@ -59,9 +60,29 @@ Status ComputeStats(TraceReader& reader, TraceStats* out) {
   }
   s.storages = storages.size();
   s.streams = reader.streams();
+  s.recorder_failures = reader.recorder_failures();
   s.problems = reader.problem_count();
   return Status::Ok();
 }
+
+namespace {
+
+// Why a stream has no clean end when its recorder said so (a marker beside
+// it: a full disk, a recorder bug); empty when nothing was said (a kill, a
+// crash, or a process still running).
+std::string StopReason(const TraceStats& s, const StreamInfo& stream) {
+  if (stream.ended_cleanly) return {};
+  const RecorderFailure* stop = FindRecorderFailure(s.recorder_failures, stream.pid, stream.thread_id);
+  return stop ? RecorderFailureReason(*stop) : std::string();
+}
+
+bool HasStream(const TraceStats& s, const RecorderFailure& f) {
+  for (const auto& st : s.streams)
+    if (st.pid == f.pid && st.thread_id == f.thread_id) return true;
+  return false;
+}
+
+}  // namespace
 
 nlohmann::json StatsToJson(const TraceStats& s) {
   using json = nlohmann::json;
@@ -81,8 +102,20 @@ nlohmann::json StatsToJson(const TraceStats& s) {
                        {"events", st.events},
                        {"endedCleanly", st.ended_cleanly},
                        {"exitCode", st.ended_cleanly ? json(st.exit_code) : json(nullptr)}});
+    std::string stop = StopReason(s, st);
+    streams.back()["stopReason"] = stop.empty() ? json(nullptr) : json(stop);
   }
   j["streams"] = streams;
+  json failures = json::array();
+  for (const auto& f : s.recorder_failures) {
+    if (HasStream(s, f)) continue;  // said as the stream's stopReason
+    std::string code = RecorderFailureCode(f);
+    failures.push_back({{"pid", f.pid},
+                        {"threadId", f.thread_id},
+                        {"code", code.empty() ? json(nullptr) : json(code)},
+                        {"reason", RecorderFailureReason(f)}});
+  }
+  j["notRecorded"] = failures;
   std::set<int64_t> pids;
   for (const auto& st : s.streams) pids.insert(st.pid);
   j["processes"] = pids.size();
@@ -116,10 +149,18 @@ std::string StatsToText(const TraceStats& s) {
   add("trace format version %u\n", s.streams.empty() ? 0u : s.streams.front().format_version);
   add("%zu process(es), %zu stream(s) (process x thread)\n", pids.size(), s.streams.size());
   for (const auto& st : s.streams) {
-    add("  pid %" PRId64 " thread %" PRId64 "  node %s  %" PRIu64 " events  %s\n", st.pid, st.thread_id,
-        TerminalSafe(st.node_version).c_str(), st.events,
-        st.ended_cleanly ? ("exit " + std::to_string(st.exit_code)).c_str()
-                         : "no clean end (killed, or still running)");
+    std::string stop = StopReason(s, st);
+    std::string end = st.ended_cleanly ? "exit " + std::to_string(st.exit_code)
+                      : stop.empty()   ? "no clean end (killed, or still running)"
+                                       : "no clean end: " + TerminalSafe(stop);
+    add("  pid %" PRId64 " thread %" PRId64 "  node %s  %" PRIu64 " events  ", st.pid, st.thread_id,
+        TerminalSafe(st.node_version).c_str(), st.events);
+    out += end + "\n";  // not through `line`: a reason can be longer
+  }
+  for (const auto& f : s.recorder_failures) {
+    if (HasStream(s, f)) continue;
+    out += "  pid " + std::to_string(f.pid) + " thread " + std::to_string(f.thread_id) +
+           "  not recorded: " + TerminalSafe(RecorderFailureReason(f)) + "\n";
   }
   add("time span: %.3f ms\n", static_cast<double>(s.last_ts_ns - s.first_ts_ns) / 1e6);
   add("events: %" PRIu64 "\n", s.total_events);

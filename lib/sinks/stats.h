@@ -31,6 +31,9 @@ struct TraceStats {
   int64_t first_ts_ns = 0, last_ts_ns = 0;
   uint64_t problems = 0;
   std::vector<ReadProblem> first_problems;  // up to 20, for the report
+  // Markers of recorders that failed to start, or stopped part-way (a full
+  // disk): beside a stream, they say why it has no clean end.
+  std::vector<RecorderFailure> recorder_failures;
 };
 
 // Reads the whole trace. A non-ok status means the trace could not be read

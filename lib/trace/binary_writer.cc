@@ -1,5 +1,7 @@
 #include "trace/binary_writer.h"
 
+#include "common/io_error.h"
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -25,7 +27,7 @@ BinaryStreamWriter::~BinaryStreamWriter() {
 Status BinaryStreamWriter::Open(const std::string& path, const std::string& header_json) {
   path_ = path;
   f_ = std::fopen(path.c_str(), "wb");
-  if (!f_) return OutputError(path + ": cannot write: " + std::strerror(errno));
+  if (!f_) return OutputError(path + ": cannot write: " + IoErrorText(errno));
   uint32_t len = static_cast<uint32_t>(header_json.size());
   Raw(kMagic, 8);
   Raw(&kVersion, 4);
@@ -37,7 +39,10 @@ Status BinaryStreamWriter::Open(const std::string& path, const std::string& head
 }
 
 void BinaryStreamWriter::Raw(const void* data, size_t n) {
-  if (n && std::fwrite(data, 1, n, f_) != n) failed_ = true;
+  if (n && std::fwrite(data, 1, n, f_) != n && !failed_) {
+    failed_ = true;
+    error_ = errno;
+  }
 }
 
 uint32_t BinaryStreamWriter::Intern(std::string_view s) {
@@ -94,8 +99,9 @@ void BinaryStreamWriter::Write(const Event& e, double ts_ms) {
 Status BinaryStreamWriter::Close() {
   if (!f_) return Status::Ok();
   bool close_failed = std::fclose(f_) != 0;
+  if (close_failed && !failed_) error_ = errno;
   f_ = nullptr;
-  if (failed_ || close_failed) return OutputError(path_ + ": write failed");
+  if (failed_ || close_failed) return OutputError(path_ + ": cannot write: " + IoErrorText(error_ ? error_ : EIO));
   return Status::Ok();
 }
 

@@ -30,6 +30,7 @@ class BinaryStreamWriter {
   FILE* f_ = nullptr;
   std::string path_;
   bool failed_ = false;
+  int error_ = 0;  // errno of the first failed write, for the message
   std::unordered_map<std::string, uint32_t> strings_;
 };
 

@@ -447,7 +447,11 @@ class NdjsonTraceReader : public TraceReader {
                              ": not an ahtrace trace (expected {\"format\":\"ahtrace-ndjson\",...})");
       return false;
     }
-    int64_t version = JsonIntegerOr(j, "version", 0);
+    int64_t version = 0;
+    if (auto v = j.find("version"); v != j.end() && !JsonInteger(*v, &version)) {
+      status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": bad header: \"version\" is not an integer");
+      return false;
+    }
     if (version < kOldestSupportedFormatVersion || version > kTraceFormatVersion) {
       status_ = InvalidTrace(path_ + ":" + std::to_string(line_no_) + ": trace format version " +
                              std::to_string(version) + " is not supported");
