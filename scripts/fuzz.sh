@@ -52,13 +52,13 @@ for t in $TARGETS; do
   "$BUILD/fuzz/fuzz_$t" -max_total_time="$SECS" -max_len=131072 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" -dict=fuzz/json.dict ${AHTRACE_FUZZ_ARGS-} \
     "$BUILD/corpus/$t" "$BUILD/seeds/$t" >"$log" 2>&1 || rc=$?
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | awk '{print $2}')
   corp=$(grep -o 'corp: [0-9]*' <<<"$last" | awk '{print $2}')
-  slowest=$(grep -o 'stat::slowest_unit_time_sec: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  slowest=$(grep -oE 'stat::slowest_unit_time_sec: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
+  rss=$(grep -oE 'stat::peak_rss_mb: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   line="$t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, slowest input ${slowest:-?} s, peak RSS ${rss:-?} MB"
   if [ "$rc" -ne 0 ]; then
     failed=1
