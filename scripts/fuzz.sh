@@ -23,10 +23,10 @@ CC=clang CXX=clang++ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # The seeds' NDJSON is written by `ahtrace convert`: the default build's
 # binary when there is one (CI built it in test.sh), else this build's.
 BIN=build/ahtrace
-[ -x "$BIN" ] || BIN=$BUILD/ahtrace
-# shellcheck disable=SC2086
-cmake --build "$BUILD" -j "$(nproc)" --target $(printf 'fuzz_%s ' $TARGETS) \
-  $([ "$BIN" = "$BUILD/ahtrace" ] && echo ahtrace)
+build_targets=()
+for t in $TARGETS; do build_targets+=("fuzz_$t"); done
+[ -x "$BIN" ] || { BIN=$BUILD/ahtrace; build_targets+=(ahtrace); }
+cmake --build "$BUILD" -j "$(nproc)" --target "${build_targets[@]}"
 fuzz/make-seeds.sh "$BIN" "$BUILD/seeds" >/dev/null
 
 # Any leak fails (.ci/lsan.supp names only Graphviz's and fontconfig's own,
