@@ -36,7 +36,11 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/.ci/lsan.supp:print_suppressions=0
 
-mkdir -p "$BUILD/artifacts" "$BUILD/logs"
+# The targets write each input to a file under $TMPDIR (fuzz/fuzz_input.h);
+# a process that crashes cannot remove its directory, so it stays here.
+export TMPDIR=$PWD/$BUILD/tmp
+rm -rf "$TMPDIR"
+mkdir -p "$BUILD/artifacts" "$BUILD/logs" "$TMPDIR"
 failed=0
 summary=()
 for t in $TARGETS; do
