@@ -23,10 +23,10 @@ CC=clang CXX=clang++ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # The seeds' NDJSON is written by `ahtrace convert`: the default build's
 # binary when there is one (CI built it in test.sh), else this build's.
 BIN=build/ahtrace
-[ -x "$BIN" ] || BIN=$BUILD/ahtrace
-# shellcheck disable=SC2086
-cmake --build "$BUILD" -j "$(nproc)" --target $(printf 'fuzz_%s ' $TARGETS) \
-  $([ "$BIN" = "$BUILD/ahtrace" ] && echo ahtrace)
+build_targets=()
+for t in $TARGETS; do build_targets+=("fuzz_$t"); done
+[ -x "$BIN" ] || { BIN=$BUILD/ahtrace; build_targets+=(ahtrace); }
+cmake --build "$BUILD" -j "$(nproc)" --target "${build_targets[@]}"
 fuzz/make-seeds.sh "$BIN" "$BUILD/seeds" >/dev/null
 
 # Any leak fails (.ci/lsan.supp names only Graphviz's and fontconfig's own,
@@ -36,7 +36,11 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/.ci/lsan.supp:print_suppressions=0
 
-mkdir -p "$BUILD/artifacts" "$BUILD/logs"
+# The targets write each input to a file under $TMPDIR (fuzz/fuzz_input.h);
+# a process that crashes cannot remove its directory, so it stays here.
+export TMPDIR=$PWD/$BUILD/tmp
+rm -rf "$TMPDIR"
+mkdir -p "$BUILD/artifacts" "$BUILD/logs" "$TMPDIR"
 failed=0
 summary=()
 for t in $TARGETS; do
@@ -52,13 +56,13 @@ for t in $TARGETS; do
   "$BUILD/fuzz/fuzz_$t" -max_total_time="$SECS" -max_len=131072 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t-" -dict=fuzz/json.dict ${AHTRACE_FUZZ_ARGS-} \
     "$BUILD/corpus/$t" "$BUILD/seeds/$t" >"$log" 2>&1 || rc=$?
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  execs=$(grep -oE 'stat::number_of_executed_units: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | awk '{print $2}')
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | awk '{print $2}')
   corp=$(grep -o 'corp: [0-9]*' <<<"$last" | awk '{print $2}')
-  slowest=$(grep -o 'stat::slowest_unit_time_sec: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  rss=$(grep -o 'stat::peak_rss_mb: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  slowest=$(grep -oE 'stat::slowest_unit_time_sec: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
+  rss=$(grep -oE 'stat::peak_rss_mb: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   line="$t: ${execs:-?} executions, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, slowest input ${slowest:-?} s, peak RSS ${rss:-?} MB"
   if [ "$rc" -ne 0 ]; then
     failed=1
