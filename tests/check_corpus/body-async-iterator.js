@@ -34,7 +34,7 @@ function post(port, id, body, delayBody, done) {
   });
   if (!delayBody) return req.end(body); // headers and body in one write
   req.flushHeaders();
-  setTimeout(() => req.end(body), 20);
+  setTimeout(() => req.end(body), 150); // the headers parsed first, even on a loaded machine
 }
 
 server.listen(0, '127.0.0.1', () => {

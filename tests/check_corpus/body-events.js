@@ -39,7 +39,10 @@ function post(port, id, body, delayBody, done) {
   });
   if (!delayBody) return req.end(body); // headers and body in one write
   req.flushHeaders();
-  setTimeout(() => req.end(body), 20);
+  // Long enough that the server has parsed the headers before the body
+  // arrives even on a loaded CI machine (20 ms was not, once, and the body
+  // then came with the headers as in A).
+  setTimeout(() => req.end(body), 150);
 }
 
 server.listen(0, '127.0.0.1', () => {
