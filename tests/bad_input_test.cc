@@ -24,7 +24,7 @@ constexpr const char* kHeader =
     R"({"format":"ahtrace-stream","version":1,"pid":7,"threadId":0,"node":"v20.20.2","timeOrigin":1700000000000)";
 
 // One binary stream: `header_extra` is spliced into the header object, then
-// a few well-formed events.
+// one well-formed init.
 std::string WriteStream(const TempDir& dir, const std::string& header_extra, const std::string& name = "p7-t0.ahs") {
   std::string path = dir.File(name);
   BinaryStreamWriter w;

@@ -5,6 +5,13 @@
 
 namespace ahtrace {
 
+bool SafeIntegerFromDouble(double v, int64_t* out) {
+  constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+  if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > kMaxSafeInteger) return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
 bool JsonInteger(const nlohmann::json& v, int64_t* out) {
   if (v.is_number_integer() && !v.is_number_unsigned()) {
     *out = v.get<int64_t>();
@@ -16,13 +23,7 @@ bool JsonInteger(const nlohmann::json& v, int64_t* out) {
     *out = static_cast<int64_t>(u);
     return true;
   }
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0) return false;
-    *out = static_cast<int64_t>(d);
-    return true;
-  }
-  return false;
+  return v.is_number_float() && SafeIntegerFromDouble(v.get<double>(), out);
 }
 
 int64_t JsonIntegerOr(const nlohmann::json& j, const char* key, int64_t fallback) {

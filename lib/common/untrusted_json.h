@@ -25,6 +25,10 @@ constexpr int kMaxJsonNesting = 64;
 // does not validate the JSON.
 bool JsonNestsDeeperThan(std::string_view text, int max_depth = kMaxJsonNesting);
 
+// `v` as an integer when it is one that JavaScript numbers hold exactly:
+// finite, integral, within 2^53. The binary format stores ids as doubles.
+bool SafeIntegerFromDouble(double v, int64_t* out);
+
 // `v` as a signed 64-bit integer: an integer that fits, or a float that is
 // integral and within 2^53 (what JavaScript numbers hold exactly). False
 // for anything else, with *out untouched.

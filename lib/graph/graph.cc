@@ -150,14 +150,15 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
            C((std::string(agget(g, C("label"))) + "; " + std::to_string(used_streams.size()) +
               " processes/threads, too many to draw as clusters: each node names its own")
                  .c_str()));
-  }
-  for (uint32_t s : clustered ? used_streams : std::set<uint32_t>{}) {
-    std::string name = "cluster_s" + std::to_string(s);
-    Agraph_t* sub = agsubg(g, C(name.c_str()), 1);
-    Set(sub, "label", stream_name(s));
-    Set(sub, "style", "rounded");
-    Set(sub, "color", "#999999");
-    clusters[s] = sub;
+  } else {
+    for (uint32_t s : used_streams) {
+      std::string name = "cluster_s" + std::to_string(s);
+      Agraph_t* sub = agsubg(g, C(name.c_str()), 1);
+      Set(sub, "label", stream_name(s));
+      Set(sub, "style", "rounded");
+      Set(sub, "color", "#999999");
+      clusters[s] = sub;
+    }
   }
   std::map<uint64_t, Agnode_t*> made;
   for (const GraphNode* n : sel.nodes) {

@@ -65,7 +65,6 @@ constexpr char kMagic[8] = {'A', 'H', 'T', 'R', 'A', 'C', 'E', '\0'};
 constexpr size_t kRecordSize = 56;
 constexpr uint32_t kMaxHeaderBytes = 1 << 20;
 constexpr uint64_t kMaxStringBytes = 1 << 20;
-constexpr double kMaxSafeInteger = 9007199254740991.0;
 // Times are kept in signed 64-bit nanoseconds: origin + offset, and later
 // differences of two such times, must not overflow. A stream's timeOrigin
 // (ms since the epoch) lies before 2096 and an event within 31 years of it;
@@ -113,12 +112,6 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
 bool ToOffsetNs(double ms, int64_t* out) {
   if (!std::isfinite(ms) || std::fabs(ms) > kMaxEventOffsetMs) return false;
   *out = std::llround(ms * 1e6);
-  return true;
-}
-
-bool ToId(double v, int64_t* out) {
-  if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > kMaxSafeInteger) return false;
-  *out = static_cast<int64_t>(v);
   return true;
 }
 
@@ -278,7 +271,7 @@ class BinaryTraceReader : public TraceReader {
       auto k = static_cast<EventKind>(kind);
       if (k == EventKind::kString) {
         int64_t len = 0;
-        if (!ToId(a, &len) || len < 0 || static_cast<uint64_t>(len) > kMaxStringBytes) {
+        if (!SafeIntegerFromDouble(a, &len) || len < 0 || static_cast<uint64_t>(len) > kMaxStringBytes) {
           Problem(path_, record_offset_, false, "string record with an invalid length");
           continue;
         }
@@ -302,7 +295,7 @@ class BinaryTraceReader : public TraceReader {
       }
       if (k == EventKind::kStore) {
         int64_t id = 0;
-        if (!ToId(a, &id) || id <= 0) {
+        if (!SafeIntegerFromDouble(a, &id) || id <= 0) {
           Problem(path_, record_offset_, false, "store record with an invalid store id");
           continue;
         }
@@ -313,7 +306,8 @@ class BinaryTraceReader : public TraceReader {
       if (k == EventKind::kSource) {
         std::string_view file = StringRef(name, "source file name");
         int64_t text_id = 0;
-        if (file.empty() || !ToId(a, &text_id) || text_id <= 0 || static_cast<uint64_t>(text_id) >= strings_.size()) {
+        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || text_id <= 0 ||
+            static_cast<uint64_t>(text_id) >= strings_.size()) {
           Problem(path_, record_offset_, false, "source record without a defined file name and text");
           continue;
         }
@@ -330,7 +324,8 @@ class BinaryTraceReader : public TraceReader {
       e.stream = stream_;
       e.location = record_offset_;
       int64_t ia = 0, ib = 0, ieid = 0, itid = 0, offset_ns = 0;
-      if (!ToId(a, &ia) || !ToId(b, &ib) || !ToId(eid, &ieid) || !ToId(tid, &itid) ||
+      if (!SafeIntegerFromDouble(a, &ia) || !SafeIntegerFromDouble(b, &ib) || !SafeIntegerFromDouble(eid, &ieid) ||
+          !SafeIntegerFromDouble(tid, &itid) ||
           !ToOffsetNs(ts, &offset_ns)) {
         Problem(path_, record_offset_, false,
                 std::string(kind_name) + " record with a non-integer id or bad timestamp");
