@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "check/check.h"
@@ -14,7 +15,7 @@ namespace ahtrace::cli {
 
 Runner SetupCheck(CLI::App* sub) {
   struct Options {
-    std::string trace, baseline, output = "-", format = "text", config, allow_file;
+    std::string trace, baseline, output = "-", format = "text", config, allow_file, source_root;
     std::vector<std::string> expect_store;
     bool leaks = false, no_context = false, no_hook_rules = false, no_mismatches = false;
   };
@@ -30,6 +31,10 @@ Runner SetupCheck(CLI::App* sub) {
                   "(repeatable)");
   sub->add_option("--allow", o->allow_file, "Known findings to accept: fingerprints, one per line, or a check JSON report");
   sub->add_option("--config", o->config, "JSON config: {\"expectStore\": [...], \"allow\": [...], \"leaks\": true}");
+  sub->add_option("--source-root", o->source_root,
+                  "Read the program's sources from this checkout instead of the copies in the trace (paths under "
+                  "the recording's working directory map to the same relative paths here)")
+      ->check(CLI::ExistingDirectory);
   sub->add_flag("--leaks", o->leaks, "Also report handles alive at the end of the trace");
   sub->add_flag("--no-context", o->no_context, "Do not check for context loss");
   sub->add_flag("--no-hook-rules", o->no_hook_rules, "Do not report broken async_hooks rules");
@@ -50,6 +55,11 @@ Runner SetupCheck(CLI::App* sub) {
     options.hook_rules &= !o->no_hook_rules;
     options.mismatches &= !o->no_mismatches;
     for (const auto& p : o->expect_store) options.expect_store.push_back(p);
+    if (!o->source_root.empty()) {
+      std::error_code ec;
+      auto absolute = std::filesystem::weakly_canonical(o->source_root, ec);
+      options.source_root = ec ? o->source_root : absolute.string();
+    }
     if (!o->allow_file.empty()) {
       Status st = check::LoadAllowList(o->allow_file, &options.allow);
       if (!st.ok()) return Fail(st);

@@ -208,6 +208,51 @@ TEST(Check, VerdictIsTheSameWhereverTheTraceIsReadAndAfterTheSourcesMove) {
   EXPECT_EQ(there.out, here.out);
 }
 
+// --source-root is the user asking for the live checkout: a file recorded
+// under the recording's cwd is read at the same relative path there, so an
+// edited line changes the fingerprint, a copy at another path changes
+// nothing, and a checkout without the file falls back to the trace (and
+// says so).
+TEST(Check, SourceRootReadsTheLiveCheckoutInsteadOfTheTrace) {
+  TempDir dir;
+  fs::create_directories(dir.File("rec/src"));
+  fs::copy_file(testing::SourcePath("samples/job-queue-lost/app.js"), dir.File("rec/src/app.js"));
+  std::string trace = Record(dir, dir.File("rec/src/app.js"), "t.trace");
+  auto fingerprints = [&](const std::string& extra, std::string* notes) {
+    auto r = testing::RunCommand(Bin() + " check --format json " + Quote(trace) + extra);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    json report = json::parse(r.out);
+    std::string out;
+    for (const auto& f : report["findings"]) out += f["fingerprint"].get<std::string>() + " ";
+    if (notes) *notes = report["notes"].dump();
+    return out;
+  };
+  std::string from_trace = fingerprints("", nullptr);
+  ASSERT_FALSE(from_trace.empty());
+
+  // Record() runs the program with `dir` as the cwd: rec/src/app.js is the
+  // relative path to look up under the root.
+  fs::create_directories(dir.File("checkout/rec/src"));
+  fs::copy_file(dir.File("rec/src/app.js"), dir.File("checkout/rec/src/app.js"));
+  std::string notes;
+  EXPECT_EQ(fingerprints(" --source-root " + Quote(dir.File("checkout")), &notes), from_trace);
+  EXPECT_NE(notes.find("1 file(s) read under --source-root"), std::string::npos) << notes;
+
+  std::string text = testing::ReadFile(dir.File("checkout/rec/src/app.js"));
+  size_t at = text.find("als.getStore()");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at, "/* edited */ ");
+  testing::WriteFile(dir.File("checkout/rec/src/app.js"), text);
+  EXPECT_NE(fingerprints(" --source-root " + Quote(dir.File("checkout")), nullptr), from_trace);
+
+  fs::create_directories(dir.File("empty"));
+  EXPECT_EQ(fingerprints(" --source-root " + Quote(dir.File("empty")), &notes), from_trace);
+  EXPECT_NE(notes.find("not found there, so taken from the trace"), std::string::npos) << notes;
+
+  auto missing = testing::RunCommand(Bin() + " check " + Quote(trace) + " --source-root " + Quote(dir.File("nope")));
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+}
+
 // Recorded sites are untrusted text: a site naming a device or a FIFO must
 // not make check read it (it would never end), and check's evidence comes
 // from the trace only.

@@ -1,5 +1,11 @@
 #include "check/check.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -93,9 +99,19 @@ std::string Hex(uint64_t v) {
 // is hashed, not its number) and to tell whether one function is defined
 // inside another. Without a file's text both fall back to what the trace's
 // sites hold.
+//
+// The one exception is the user's own choice: with --source-root DIR, a
+// file under a recording's working directory is read from the same
+// relative path under DIR (the live checkout), falling back to the trace's
+// copy where DIR has no such file.
 class SourceLines {
  public:
-  explicit SourceLines(const TraceReader& reader) : reader_(reader) {}
+  SourceLines(const TraceReader& reader, std::string source_root)
+      : reader_(reader), source_root_(std::move(source_root)) {}
+
+  // For the report: how --source-root went.
+  int live_files() const { return live_files_; }
+  const std::set<std::string>& not_under_root() const { return not_under_root_; }
 
   std::string Text(const std::string& file, int line) {
     const File& f = Load(file);
@@ -160,7 +176,8 @@ class SourceLines {
 
  private:
   struct File {
-    std::string_view text;  // in the reader's string pool
+    std::string_view text;  // in the reader's string pool, or live_text
+    std::string live_text;  // read under --source-root
     std::vector<size_t> line_starts;
   };
   // [the call's '(', its matching ')'], or npos when not found.
@@ -197,13 +214,57 @@ class SourceLines {
   const File& Load(const std::string& file) {
     auto it = files_.find(file);
     if (it != files_.end()) return it->second;
-    File f;
+    File& f = files_[file];
     f.text = reader_.SourceText(file);
+    if (!source_root_.empty()) {
+      std::string live_path = UnderSourceRoot(file);
+      if (!live_path.empty() && ReadLiveFile(live_path, &f.live_text)) {
+        f.text = f.live_text;
+        ++live_files_;
+      } else if (!live_path.empty() || f.text.empty()) {
+        not_under_root_.insert(file);
+      }
+    }
     f.line_starts.push_back(0);
     for (size_t i = 0; i < f.text.size(); ++i)
       if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
     if (f.text.empty()) f.line_starts.clear();
-    return files_.emplace(file, std::move(f)).first->second;
+    return f;
+  }
+  // `file` moved under --source-root: its path relative to the working
+  // directory of the first stream (in trace order) whose cwd holds it, or
+  // empty when no recording's cwd holds it.
+  std::string UnderSourceRoot(const std::string& file) const {
+    for (const StreamInfo& st : reader_.streams()) {
+      auto h = nlohmann::json::parse(st.header_json, nullptr, false);
+      if (!h.is_object() || !h.contains("cwd") || !h["cwd"].is_string()) continue;
+      std::string cwd = h["cwd"].get<std::string>();
+      if (cwd.empty() || cwd == "/" || file.rfind(cwd + "/", 0) != 0) continue;
+      std::string rel = file.substr(cwd.size() + 1);
+      if (rel.find("..") != std::string::npos) return {};  // stays under the root
+      return source_root_ + "/" + rel;
+    }
+    return {};
+  }
+  // A regular file of at most kMaxLiveSourceBytes, read whole.
+  static bool ReadLiveFile(const std::string& path, std::string* out) {
+    constexpr off_t kMaxLiveSourceBytes = 16 << 20;
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat sb;
+    bool ok = ::fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= kMaxLiveSourceBytes;
+    if (ok) {
+      out->resize(static_cast<size_t>(sb.st_size));
+      size_t got = 0;
+      while (ok && got < out->size()) {
+        ssize_t n = ::read(fd, out->data() + got, out->size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) got += static_cast<size_t>(n);
+      }
+    }
+    ::close(fd);
+    return ok;
   }
   static size_t Offset(const File& f, Pos p) {
     if (p.line <= 0 || static_cast<size_t>(p.line) > f.line_starts.size()) return std::string::npos;
@@ -211,7 +272,10 @@ class SourceLines {
     return off <= f.text.size() ? off : std::string::npos;
   }
   const TraceReader& reader_;
-  std::map<std::string, File> files_;
+  const std::string source_root_;
+  int live_files_ = 0;
+  std::set<std::string> not_under_root_;
+  std::map<std::string, File> files_;  // a node's address is stable: text may point into live_text
   std::map<std::pair<std::string, size_t>, std::pair<size_t, size_t>> call_extents_;
 };
 
@@ -454,7 +518,7 @@ bool IsLoopHandle(std::string_view type) {
 class Analyzer {
  public:
   Analyzer(const Collector& c, const TraceReader& reader, const CheckOptions& options, const Baseline* baseline)
-      : c_(c), reader_(reader), options_(options), baseline_(baseline), sources_(reader) {}
+      : c_(c), reader_(reader), options_(options), baseline_(baseline), sources_(reader, options.source_root) {}
 
   void Run(CheckReport* out) {
     // Each finding is judged once per fingerprint (repeats only count) as
@@ -516,6 +580,23 @@ class Analyzer {
       if (!r.site.empty()) out->checked_sites.insert({"context", std::string(r.site)});
     }
     out->storages = c_.storages_.size();
+    if (!options_.source_root.empty()) {
+      std::string note = "sources: " + std::to_string(sources_.live_files()) + " file(s) read under --source-root " +
+                         options_.source_root;
+      const auto& missing = sources_.not_under_root();
+      if (!missing.empty()) {
+        note += "; not found there, so taken from the trace: ";
+        size_t listed = 0;
+        for (const auto& file : missing) {
+          if (listed++ == 3) {
+            note += ", and " + std::to_string(missing.size() - 3) + " more";
+            break;
+          }
+          note += (listed > 1 ? ", " : "") + file;
+        }
+      }
+      out->notes.push_back(note);
+    }
     size_t with_site = 0;
     for (const Read& r : c_.reads_) with_site += !r.site.empty();
     if (!c_.reads_.empty() && with_site == 0)

@@ -60,6 +60,11 @@ struct CheckOptions {
   // site and its callers ("src/handlers/", "app.js:42").
   std::vector<std::string> expect_store;
   std::set<std::string> allow;  // fingerprints to accept
+  // Read the program's sources from this directory (the live checkout)
+  // instead of the copies in the trace: a file recorded under a stream's
+  // working directory is looked up at the same relative path here. Empty:
+  // the trace alone.
+  std::string source_root;
 };
 
 // What the baseline trace contributes: its findings' fingerprints and the
