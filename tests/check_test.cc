@@ -318,6 +318,47 @@ TEST(Check, BadInputGetsAClearMessageAndExitCode) {
   EXPECT_EQ(testing::RunCommand(Bin() + " check --config " + Quote(dir.File("missing.json")) + " x").exit_code, 2);
 }
 
+// A store read inside a library (OpenTelemetry's context.active() is ten
+// frames of node_modules): the finding points at the application's line
+// that asked, "called from" is the application's caller, the library
+// frames stay in the details, and the fix speaks of the library that owns
+// the storage.
+TEST(Check, ReadsInsideALibraryAreReportedAtTheApplicationsLine) {
+  TempDir dir;
+  fs::create_directories(dir.File("node_modules/ctxlib"));
+  std::string lib = "'use strict';\n"
+                    "const { AsyncLocalStorage } = require('async_hooks');\n"
+                    "const storage = new AsyncLocalStorage();\n"
+                    "function level0() { return storage.getStore(); }\n";
+  for (int i = 1; i < 10; ++i)
+    lib += "function level" + std::to_string(i) + "() { return level" + std::to_string(i - 1) + "(); }\n";
+  lib += "module.exports = { run: (v, fn) => storage.run(v, fn), current: () => level9() };\n";
+  testing::WriteFile(dir.File("node_modules/ctxlib/index.js"), lib);
+  testing::WriteFile(dir.File("app.js"),
+                     "'use strict';\n"
+                     "const ctx = require('ctxlib');\n"
+                     "const { EventEmitter } = require('events');\n"
+                     "const bus = new EventEmitter();\n"
+                     "function requestId() { return (ctx.current() || {}).id; }\n"
+                     "for (const id of ['A', 'B'])\n"
+                     "  ctx.run({ id }, () => bus.once('go', () => console.log(id, requestId())));\n"
+                     "setTimeout(() => bus.emit('go'), 5);\n");
+  std::string trace = Record(dir, dir.File("app.js"), "t.trace");
+  auto r = testing::RunCommand(Bin() + " check --format json " + Quote(trace));
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  json report = json::parse(r.out);
+  ASSERT_FALSE(report["findings"].empty());
+  const json& f = report["findings"][0];
+  EXPECT_EQ(f["rule"], "listener-context");
+  EXPECT_EQ(f["location"]["file"], "app.js");
+  EXPECT_EQ(f["location"]["line"], 5);
+  EXPECT_NE(f["title"].get<std::string>().find("(called from app.js:7:"), std::string::npos) << f["title"];
+  std::string details = f["details"].dump();
+  EXPECT_NE(details.find("read inside ctxlib: getStore() at node_modules/ctxlib/index.js:4:"), std::string::npos)
+      << details;
+  EXPECT_NE(f["hint"].get<std::string>().find("created inside ctxlib"), std::string::npos) << f["hint"];
+}
+
 }  // namespace
 }  // namespace ahtrace
 

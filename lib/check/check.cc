@@ -76,6 +76,33 @@ std::string FirstCaller(std::string_view callers) {
   return std::string(line.substr(0, line.rfind('@')));
 }
 
+// Library code: a file under a node_modules directory.
+bool IsLibraryFile(std::string_view file) { return file.find("/node_modules/") != std::string_view::npos; }
+
+// The package a library file belongs to ("@opentelemetry/api", "p-limit"),
+// from its path after the last node_modules/.
+std::string PackageOf(std::string_view file) {
+  size_t at = file.rfind("/node_modules/");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = file.substr(at + std::strlen("/node_modules/"));
+  size_t slash = rest.find('/');
+  if (!rest.empty() && rest[0] == '@' && slash != std::string_view::npos) slash = rest.find('/', slash + 1);
+  return std::string(rest.substr(0, slash));
+}
+
+// A read's frames as "file:line:col": the getStore() call, then its callers.
+std::vector<std::string> ReadFrames(std::string_view site, std::string_view callers) {
+  std::vector<std::string> frames;
+  if (!site.empty()) frames.emplace_back(site);
+  while (!callers.empty()) {
+    size_t nl = callers.find('\n');
+    std::string_view line = callers.substr(0, nl);
+    frames.emplace_back(line.substr(0, line.rfind('@')));
+    callers = nl == std::string_view::npos ? std::string_view() : callers.substr(nl + 1);
+  }
+  return frames;
+}
+
 uint64_t Fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) {
@@ -945,13 +972,13 @@ class Analyzer {
       if (evidence.empty()) return false;
     }
 
-    LocateRead(r, current, rule, f);
+    std::string called_from = LocateRead(r, current, rule, f);
     std::string first_caller = FirstCaller(r.callers);
     f->title = r.store == kUndefinedStore ? "getStore() returned undefined"
                : rule == "enter-with-leak"
                    ? "getStore() returned " + StoreLabel(r.stream, r.store) + ", left by an earlier callback's enterWith()"
                    : "getStore() returned " + StoreLabel(r.stream, r.store) + ", not " + StoreLabel(r.stream, wanted);
-    if (!first_caller.empty()) f->title += " (called from " + first_caller + ")";
+    if (!called_from.empty()) f->title += " (called from " + called_from + ")";
 
     // The chain: where the code ran, and how that resource came to be.
     for (size_t i = 0; i < exec.size() && i < 8; ++i) f->chain.push_back(Describe(exec[i]));
@@ -1006,6 +1033,7 @@ class Analyzer {
     for (const auto& e : evidence) f->details.push_back("evidence: " + e);
     f->break_site = break_site;
     f->hint = hint;
+    FitHintToStorageOwner(r, rule, f);
     f->fingerprint = Hex(Fnv1a(rule + "|" + StorageKey(r.stream, r.storage) + "|" + Normal(r.site, r.stream) + "|" +
                                Normal(first_caller, r.stream) + "|" +
                                (break_site.empty() ? "" : Normal(break_site.ToString(), r.stream)) + "|" +
@@ -1089,9 +1117,9 @@ class Analyzer {
     if (baseline_ && baseline_->sites_with_store.count(SiteKey(r)))
       evidence.push_back("the baseline trace saw a store at this call");
     if (evidence.empty()) return false;
-    LocateRead(r, nullptr, "context-lost", f);
+    std::string called_from = LocateRead(r, nullptr, "context-lost", f);
     std::string first_caller = FirstCaller(r.callers);
-    f->title = "getStore() returned undefined" + (first_caller.empty() ? "" : " (called from " + first_caller + ")");
+    f->title = "getStore() returned undefined" + (called_from.empty() ? "" : " (called from " + called_from + ")");
     f->details.push_back("broke: unknown: " + Stream(r.stream).runtime +
                          " emits no async_hooks events, so the trace cannot show which callback lost the store");
     for (const auto& e : evidence) f->details.push_back("evidence: " + e);
@@ -1102,17 +1130,68 @@ class Analyzer {
     return true;
   }
 
+  // A storage created inside a library is one the application reaches only
+  // through that library's API (OpenTelemetry's context manager wraps an
+  // AsyncLocalStorage): the fix must be said in that API's words.
+  void FitHintToStorageOwner(const Read& r, const std::string& rule, CheckFinding* f) {
+    std::string site = StorageLabel(r.stream, r.storage);
+    std::string_view file;
+    Pos pos;
+    if (!SplitSite(site, &file, &pos) || !IsLibraryFile(file)) return;
+    std::string package = PackageOf(file);
+    if (package.rfind("@opentelemetry/", 0) == 0) {
+      std::string owner = "This store is OpenTelemetry's context (the context manager of " + package +
+                          "), which the application reaches through @opentelemetry/api. ";
+      f->hint = owner + (rule == "listener-context"
+                             ? "Bind the listener to the context it is registered in: emitter.on(event, "
+                               "context.bind(context.active(), listener)), or bind the emitter once with "
+                               "context.bind(context.active(), emitter)."
+                             : "Capture the context where the callback is stored or handed to a queue, pool or "
+                               "emitter: context.bind(context.active(), fn); run later work for a known context "
+                               "inside context.with(ctx, fn).");
+      return;
+    }
+    f->hint += " The storage was created inside " + package + " (" + site +
+               "): carry its context with that library's own API (most offer a bind, wrap or with helper).";
+  }
+
   // An error finding about one getStore() call: where it is and what ran it.
-  void LocateRead(const Read& r, const ResInfo* current, const std::string& rule, CheckFinding* f) {
+  // Fills in where a read is reported and returns the "called from" frame.
+  // Both are the application's own code: a read inside a library
+  // (OpenTelemetry's context.active(), a logger) is reported at the first
+  // caller outside node_modules, and "called from" is the next such frame;
+  // the library frames stay in the details.
+  std::string LocateRead(const Read& r, const ResInfo* current, const std::string& rule, CheckFinding* f) {
     f->rule = rule;
     f->level = "error";
-    f->where = Location::Parse(r.site);
+    std::vector<std::string> frames = ReadFrames(r.site, r.callers);
+    std::vector<size_t> app;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      std::string_view file;
+      Pos pos;
+      if (SplitSite(frames[i], &file, &pos) && !IsLibraryFile(file)) app.push_back(i);
+    }
+    std::string located = app.empty() ? std::string(r.site) : frames[app[0]];
+    f->where = Location::Parse(located);
+    if (!app.empty() && app[0] > 0) {
+      std::string via;
+      for (size_t i = 0; i < app[0]; ++i) via += (i ? " < " : "") + frames[i];
+      std::string_view site_file;
+      Pos pos;
+      SplitSite(frames[0], &site_file, &pos);
+      f->details.push_back("read inside " + PackageOf(site_file) + ": getStore() at " + via + ", called by " +
+                           located + ", the application's own code");
+    } else if (app.empty() && IsLibraryFile(located)) {
+      f->details.push_back("read inside library code; no frame of the application's own code was recorded on its stack");
+    }
     f->storage = StorageLabel(r.stream, r.storage);
     f->pid = Stream(r.stream).pid;
     f->thread = Stream(r.stream).thread_id;
     f->stream = r.stream;
     f->read_async_id = current ? current->id : 0;
     f->seq = r.seq;
+    if (app.empty()) return FirstCaller(r.callers);
+    return app.size() > 1 ? frames[app[1]] : std::string();
   }
 
   // disable() promises that getStore() returns undefined until the next
@@ -1123,11 +1202,11 @@ class Analyzer {
   // disable() for a clean shutdown reads a store it was told is gone.
   bool StoreAfterDisable(const Read& r, CheckFinding* f) {
     const ResInfo* current = Res(r.res_key);
-    LocateRead(r, current, "store-after-disable", f);
+    std::string called_from = LocateRead(r, current, "store-after-disable", f);
     f->break_site = Location::Parse(c_.disable_sites_[r.after_disable - 1]);
     std::string first_caller = FirstCaller(r.callers);
     f->title = "getStore() returned " + StoreLabel(r.stream, r.store) + " after disable()" +
-               (first_caller.empty() ? "" : " (called from " + first_caller + ")");
+               (called_from.empty() ? "" : " (called from " + called_from + ")");
     f->details.push_back("ran in: " + Describe(current));
     f->details.push_back("broke: disable() at " + (f->break_site.empty() ? std::string("(no site)") : f->break_site.ToString()) +
                          " did not reach the context this callback runs in");

@@ -82,8 +82,15 @@ const INIT_SITE_DEPTH = 6;
 const INIT_SITE_DEPTH_ALL = 12;
 const ALS_SITE_DEPTH = 4;
 // getStore() also records up to three callers (a store is often read in a
-// shared logger: the caller says which code path lost it).
+// shared logger: the caller says which code path lost it). A read inside a
+// library (OpenTelemetry's context.active(), a logger) records its library
+// callers and then three from the first frame outside node_modules on, so
+// check can point at the application's own line; the stack is taken again
+// deeper when the first capture was cut before those.
 const GET_STORE_SITE_DEPTH = 8;
+const GET_STORE_SITE_DEPTH_LIBRARY = 24;
+const MIN_CALLERS = 3;
+const MAX_CALLERS = 16;
 const FORMAT_VERSION = 1;
 const POOL_SLOTS = 32; // worker buffers shared with the creating thread
 const SLOT_HEAD = 4160; // 64 bytes of int32 fields, then the stream path
@@ -602,6 +609,10 @@ function start(dir) {
   let siteEnclosing = 0;
   let siteCallers = 0;
   let wantCallers = false;
+  // Set by siteOf when the site and every caller it saw are library code
+  // and the stack was cut by the depth limit: worth a deeper capture.
+  let siteMissesApp = false;
+  function isLibraryFile(fn) { return fn.includes('/node_modules/'); }
   function frameName(fr, fn) {
     let name = fn;
     if (fileURLToPath !== null && fn.startsWith('file://')) {
@@ -639,19 +650,26 @@ function start(dir) {
         m.set(key, ids);
       }
       siteEnclosing = ids[1];
-      if (wantCallers) siteCallers = callersOf(frames, i + 1);
+      if (wantCallers) siteCallers = callersOf(frames, i + 1, !isLibraryFile(fn));
       return ids[0];
     }
     return 0;
   }
-  function callersOf(frames, from) {
+  // Up to MIN_CALLERS callers counted from the first frame of application
+  // code (library frames before it are recorded but not counted).
+  function callersOf(frames, from, sawApp) {
     let text = '';
     let n = 0;
-    for (let i = from; i < frames.length && n < 3; i++) {
+    let counted = 0;
+    let cut = true;
+    for (let i = from; i < frames.length && n < MAX_CALLERS; i++) {
+      if (counted >= MIN_CALLERS) { cut = false; break; }
       const fr = frames[i];
-      if (isAsyncFrame(fr)) break;
+      if (isAsyncFrame(fr)) { cut = false; break; }
       const fn = fr.getFileName();
       if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
+      if (!isLibraryFile(fn)) sawApp = true;
+      if (sawApp) counted++;
       const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
       const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
       if (n > 0) text += '\n';
@@ -660,6 +678,7 @@ function start(dir) {
       text += name + ':' + (fr.getLineNumber() || 0) + ':' + (fr.getColumnNumber() || 0) + '@' + eline + ':' + ecol;
       n++;
     }
+    siteMissesApp = counted < MIN_CALLERS && cut && n < MAX_CALLERS && frames.length === GET_STORE_SITE_DEPTH;
     return n === 0 ? 0 : intern(text);
   }
   function prepareSite(err, frames) { return siteOf(frames); }
@@ -1061,7 +1080,9 @@ function start(dir) {
           siteCallers = 0;
           if (siteEnabled) {
             wantCallers = true;
+            siteMissesApp = false;
             site = captureSite(wrappers.getStore, GET_STORE_SITE_DEPTH);
+            if (siteMissesApp) site = captureSite(wrappers.getStore, GET_STORE_SITE_DEPTH_LIBRARY);
             wantCallers = false;
           }
           put(K_ALS_GET_STORE, siteCallers, sid, st, site, siteEnclosing);
