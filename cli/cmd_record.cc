@@ -16,6 +16,9 @@ Runner SetupRecord(CLI::App* sub) {
                   "Creation sites: none; als (AsyncLocalStorage calls and listeners); default (also inits other than "
                   "PROMISE and TickObject); all")
       ->capture_default_str();
+  auto no_instrument = std::make_shared<bool>(false);
+  sub->add_flag("--no-instrument", *no_instrument,
+                "Do not instrument the program's own modules (check then cannot tell a wrong store from a right one)");
   sub->prefix_command();
   sub->allow_extras();
   sub->footer(
@@ -24,7 +27,8 @@ Runner SetupRecord(CLI::App* sub) {
       "not recorded (also a disk that filled up); 125 nothing recorded (no node >= 20 started, a deno subcommand "
       "other than run/test, setup failed, or another `ahtrace record` is recording into the same -o); 4 the trace "
       "directory cannot be written; 126/127 command not executable/found.");
-  return [opts, sub]() {
+  return [opts, sub, no_instrument]() {
+    opts->instrument = !*no_instrument;
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
     opts->command = sub->remaining();
     for (const auto& arg : TrailingArgs()) opts->command.push_back(arg);

@@ -27,7 +27,8 @@ for name in "${names[@]}"; do
   find "$dir" -maxdepth 1 -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.json' \) \
     -exec cp {} "$NEUTRAL/$name/" \;
   (cd "$NEUTRAL/$name" && "$AHTRACE" record -o trace -- node "$main" >/dev/null 2>&1) || true
-  rm -f "$NEUTRAL/$name/trace/.preload.js" "$NEUTRAL/$name/trace/.lock"   # the recorder is in lib/record/; the lock is only for recording
+  # The recorder and its parser are in the binary; the lock is only for recording.
+  rm -f "$NEUTRAL/$name/trace/.preload.js" "$NEUTRAL/$name/trace/.parser.js" "$NEUTRAL/$name/trace/.lock"
   rm -rf "$dir/trace"
   cp -r "$NEUTRAL/$name/trace" "$dir/trace"
   if grep -rlF "$PWD" "$dir/trace" >/dev/null; then

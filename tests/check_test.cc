@@ -77,14 +77,17 @@ std::vector<CorpusProgram> Corpus() {
   return out;
 }
 
-// Losses the default check does not catch yet: another request's store
-// arriving through a batch, a buffer or a long-lived resource opened by the
-// first request (the trace shows a store, and nothing in it says it is the
-// wrong one), or data queued and stamped later. See README "What check
-// finds". Listed so the test still fails if one of them starts to be
-// reported at a wrong line.
+// Losses the default check does not catch yet (README "What check finds"):
+// data, not code, queued and stamped later (buffered-logger; the write()
+// of stream-buffering: the record is stamped by a method shared by every
+// request), and a timer started lazily inside one request, which should
+// have run with no store (lazy-singleton: closures created under a store
+// claim it; code that should have none claims nothing). Listed so the test
+// still fails if one of them starts to be reported at a wrong line.
 const std::set<std::string> kKnownMisses = {
-    "batch-loader.js", "buffered-logger.js", "connection-pool-lazy.js", "lazy-singleton.js", "stream-buffering.js",
+    "buffered-logger.js",
+    "lazy-singleton.js",
+    "stream-buffering.js",
 };
 
 class CheckCorpus : public ::testing::TestWithParam<CorpusProgram> {};

@@ -349,6 +349,14 @@ struct Read {
   uint32_t after_disable = 0;
 };
 
+// What the program's instrumentation said about a read (an alsExpect
+// record): the code reading ran inside a closure created under `store`.
+struct Ownership {
+  StoreId store = kUndefinedStore;
+  std::string_view closure;    // where the closure starts, "file:line:col"
+  std::string_view scheduler;  // the frame that called it (the queue, pool, batch), or empty
+};
+
 struct StorageInfo {
   std::string_view site;
   bool enabled = false;
@@ -408,6 +416,10 @@ class Collector : public ModelSink {
   }
 
   void OnContextEvent(const Event& e, const Resource& current) override {
+    if (e.kind == EventKind::kAlsExpect) {
+      pending_ownership_[e.stream] = {e.storage, Ownership{e.store, e.site, e.callers}};
+      return;
+    }
     if (e.kind == EventKind::kListenerAdd) {
       ListenerReg reg{{}, e.site, e.listener};
       for (const auto& slot : current.stores)
@@ -444,6 +456,11 @@ class Collector : public ModelSink {
     }
     r.callback = current.callbacks;
     if (e.store != kUndefinedStore) r.after_disable = st.after_disable;
+    // The recorder writes alsExpect just before the read it is about.
+    if (auto owner = pending_ownership_.find(e.stream); owner != pending_ownership_.end()) {
+      if (owner->second.first == e.storage) ownership_.emplace(reads_.size(), owner->second.second);
+      pending_ownership_.erase(owner);
+    }
     reads_.push_back(r);
     if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
   }
@@ -519,6 +536,10 @@ class Collector : public ModelSink {
   };
   std::map<uint32_t, std::vector<Emit>> emits_;
   std::vector<Read> reads_;
+  // Index in reads_ -> what the instrumentation said about that read (few
+  // reads have one: kept beside reads_, not in each).
+  std::unordered_map<size_t, Ownership> ownership_;
+  std::map<uint32_t, std::pair<StorageId, Ownership>> pending_ownership_;  // per stream, until its read
   std::vector<std::string_view> disable_sites_;  // every disable() call site, in trace order
   std::vector<Finding> model_findings_;
   std::vector<uint64_t> alive_;
@@ -630,6 +651,13 @@ class Analyzer {
       out->notes.push_back(
           "no getStore() call site was recorded (ahtrace record --stacks none?): context-loss evidence needs "
           "them; record with --stacks als or default");
+    if (options_.context && !c_.reads_.empty() &&
+        std::any_of(reader_.streams().begin(), reader_.streams().end(),
+                    [](const StreamInfo& st) { return st.hook_events && !st.closure_ownership; }))
+      out->notes.push_back(
+          "the program's modules were not instrumented (recorded with --no-instrument, by an ahtrace built without "
+          "a JavaScript parser, or by an earlier ahtrace): a read that returned another request's store (wrong-store) could "
+          "not be told from a right one");
     // Streams from runtimes without hook events (Bun, Deno): only rules the
     // user states (--expect-store) or a baseline can judge their reads.
     std::set<std::string> hookless;
@@ -917,7 +945,31 @@ class Analyzer {
         }
       }
     }
-    if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak")
+    // The instrumented program says the code reading runs inside a closure
+    // created under another store: handed to a queue, a pool, a batch or a
+    // scheduler that ran it later from someone else's callback.
+    const Ownership* owner = nullptr;
+    if (auto it = c_.ownership_.find(static_cast<size_t>(&r - c_.reads_.data())); it != c_.ownership_.end())
+      owner = &it->second;
+    if (owner && owner->store != r.store && rule == "context-lost") {
+      std::string ran_by = owner->scheduler.empty() ? std::string("a callback of another context")
+                                                    : std::string(owner->scheduler);
+      evidence.push_back("the closure at " + std::string(owner->closure) + " was created under " +
+                         StoreLabel(r.stream, owner->store) + ", and was run by " + ran_by + " where " +
+                         StoreLabel(r.stream, r.store) + " is current");
+      if (r.store != kUndefinedStore) {
+        rule = "wrong-store";
+        wanted = owner->store;
+        break_site = Location::Parse(owner->scheduler.empty() ? owner->closure : owner->scheduler);
+        hint =
+            "This callback belongs to the context it was created in, but the code that queued, pooled or batched "
+            "it runs it later from another request's callback. Capture the context where the callback is handed "
+            "over: AsyncResource.bind(fn) or AsyncLocalStorage.bind(fn) at the call that queues it "
+            "(AsyncLocalStorage.snapshot() for several), or resolve a promise there and await it, which resumes "
+            "in the caller's own context.";
+      }
+    }
+    if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak" && rule != "wrong-store")
       return false;  // a defined store, no evidence it is wrong
     const auto exec = Chain(r.res_key, false);  // where the read ran, and what created that, up to the top
     for (const ResInfo* x : exec)
@@ -1026,6 +1078,12 @@ class Analyzer {
           "when it is stored: AsyncResource.bind(cb) or AsyncLocalStorage.bind(cb) (AsyncLocalStorage.snapshot() "
           "for several). If the resource it runs in is created outside the request, create it inside "
           "als.run().";
+    } else if (rule == "wrong-store") {
+      f->details.push_back("broke: " +
+                           (owner->scheduler.empty() ? std::string("the closure was called from another context")
+                                                     : "the closure was called by " + std::string(owner->scheduler)) +
+                           ", from a callback that carries " + StoreLabel(r.stream, r.store));
+      f->details.push_back("mechanism: " + Mechanism(r.stream, current));
     } else {
       f->details.push_back("broke: " + std::string(rule == "listener-context" ? "listener registered at " : "store set at ") +
                            break_site.ToString());

@@ -33,7 +33,7 @@ struct Location {
 };
 
 struct CheckFinding {
-  std::string rule;          // context-lost, listener-context, enter-with-after-await, leak, async-hooks-rule, model-mismatch
+  std::string rule;          // context-lost, wrong-store, listener-context, enter-with-after-await, leak, async-hooks-rule, model-mismatch
   std::string level;         // error or warning
   std::string title;         // one line
   Location where;            // the getStore() call (or the resource's creation site)

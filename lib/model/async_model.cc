@@ -519,6 +519,12 @@ void AsyncModel::OnAls(const Event& e) {
     if (sink_) sink_->OnStorageEvent(e, s);
     return;
   }
+  if (e.kind == EventKind::kAlsExpect) {
+    // What the program's instrumentation saw about the next read: for the
+    // sinks (check's wrong-store rule), not a change of any store.
+    if (sink_) sink_->OnContextEvent(e, ExecutionResource());
+    return;
+  }
   StorageState* s = Storage(e, e.storage);
   if (e.kind == EventKind::kAlsGetStore) {
     StoreId expected = simulate_ ? policy_->GetStore(*s) : e.store;

@@ -113,6 +113,7 @@ const K_ALS_EXIT_BEGIN = 36;
 const K_ALS_EXIT_END = 37;
 const K_ALS_DISABLE = 38;
 const K_ALS_GET_STORE = 39;
+const K_ALS_EXPECT = 40;
 const K_LISTENER_ADD = 48;
 const K_EMIT_BEGIN = 49;
 const K_EMIT_END = 50;
@@ -260,6 +261,22 @@ function start(dir) {
   let allowFlag = false;
   try { allowFlag = process.allowedNodeEnvironmentFlags.has('--allow-async-hooks'); } catch (e) { /* old node */ }
 
+  // The JavaScript parser (acorn, written next to the preload by `record`)
+  // for the closure-ownership instrumentation; null when it is off.
+  function loadParser() {
+    if (process.env.AHTRACE_INSTRUMENT === '0') return null;
+    try {
+      const file = require('path').join(require('path').dirname(__filename), '.parser.js');
+      const code = fs.readFileSync(file, 'utf8');
+      const mod = { exports: {} };
+      require('vm').compileFunction(code, ['exports', 'module'], { filename: file })(mod.exports, mod);
+      return typeof mod.exports.parse === 'function' ? mod.exports : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  const parser = hookEvents ? loadParser() : null;
+
   let cwd = '';
   try { cwd = process.cwd(); } catch (e) { /* cwd removed */ }
   const header = {
@@ -283,6 +300,9 @@ function start(dir) {
     stacks: stacks,
     clock: clock,
     recordSize: REC_BYTES,
+    // The program's own CommonJS modules were instrumented to see which
+    // store each closure was created under (alsExpect records).
+    closureOwnership: parser !== null,
   };
   // Pad the JSON itself with spaces to a multiple of 8 bytes: H is then the
   // JSON length and the padded length at once and no NUL padding is needed.
@@ -612,6 +632,10 @@ function start(dir) {
   // Set by siteOf when the site and every caller it saw are library code
   // and the stack was cut by the depth limit: worth a deeper capture.
   let siteMissesApp = false;
+  // Maps a column V8 reports in an instrumented file back to the original
+  // text (set when the ownership instrumentation is on).
+  let mapColumn = null;
+  function columnOf(fn, line, col) { return mapColumn === null || line === 0 ? col : mapColumn(fn, line, col); }
   function isLibraryFile(fn) { return fn.includes('/node_modules/'); }
   function frameName(fr, fn) {
     let name = fn;
@@ -646,7 +670,8 @@ function start(dir) {
         const name = frameName(fr, fn);
         const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
         const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
-        ids = [intern(name + ':' + line + ':' + col), eline ? intern(name + ':' + eline + ':' + ecol) : 0];
+        ids = [intern(name + ':' + line + ':' + columnOf(fn, line, col)),
+          eline ? intern(name + ':' + eline + ':' + columnOf(fn, eline, ecol)) : 0];
         m.set(key, ids);
       }
       siteEnclosing = ids[1];
@@ -675,13 +700,21 @@ function start(dir) {
       if (n > 0) text += '\n';
       const name = frameName(fr, fn);
       if (!sourcesSeen.has(name)) noteSource(name);
-      text += name + ':' + (fr.getLineNumber() || 0) + ':' + (fr.getColumnNumber() || 0) + '@' + eline + ':' + ecol;
+      const line = fr.getLineNumber() || 0;
+      text += name + ':' + line + ':' + columnOf(fn, line, fr.getColumnNumber() || 0) + '@' + eline + ':' +
+        columnOf(fn, eline, ecol);
       n++;
     }
     siteMissesApp = counted < MIN_CALLERS && cut && n < MAX_CALLERS && frames.length === GET_STORE_SITE_DEPTH;
     return n === 0 ? 0 : intern(text);
   }
-  function prepareSite(err, frames) { return siteOf(frames); }
+  // The frames of the latest getStore() capture, for the closure-ownership
+  // check (noteExpectation); dropped right after.
+  let siteFrames = null;
+  function prepareSite(err, frames) {
+    if (wantCallers) siteFrames = frames;
+    return siteOf(frames);
+  }
 
   // ---- program sources ------------------------------------------------------
   // The text of each file a recorded site or caller points into, read when
@@ -967,14 +1000,22 @@ function start(dir) {
     return id !== undefined ? id : newStorage(s, 0);
   }
 
+  // Set while node calls a callback whose context the program chose
+  // explicitly (run(), exit(), runInAsyncScope(): bind() and snapshot() go
+  // through it): the first instrumented closure entered is that callback,
+  // and the store it runs with is not a hand-over (closureEntered).
+  let explicitCallee = false;
+
   // Runs the user's callback with recording of ALS calls re-enabled.
   function trampoline(cb, args) {
     const d = alsDepth;
     alsDepth = 0;
+    explicitCallee = true;
     try {
       return Reflect.apply(cb, null, args);
     } finally {
       alsDepth = d;
+      explicitCallee = false;
     }
   }
 
@@ -1084,6 +1125,12 @@ function start(dir) {
             site = captureSite(wrappers.getStore, GET_STORE_SITE_DEPTH);
             if (siteMissesApp) site = captureSite(wrappers.getStore, GET_STORE_SITE_DEPTH_LIBRARY);
             wantCallers = false;
+            const frames = siteFrames;
+            siteFrames = null;
+            const callers = siteCallers, enclosing = siteEnclosing;
+            noteExpectation(frames, this, sid, v);
+            siteCallers = callers;
+            siteEnclosing = enclosing;
           }
           put(K_ALS_GET_STORE, siteCallers, sid, st, site, siteEnclosing);
         } catch (e) { fail(e); }
@@ -1207,6 +1254,306 @@ function start(dir) {
         enumerable: d ? d.enumerable : false,
         configurable: true,
       });
+    }
+
+    // ---- closure ownership (the wrong-store rule) -------------------------
+    // A read can return a store that is defined and still wrong: a callback
+    // that request B created and handed to a queue, a pool or a batch runs
+    // later in request A's callback and reads A's store. The trace cannot
+    // tell that from the read alone, so the program's own modules (never
+    // node_modules) are instrumented at load, the way coverage tools do:
+    //  - a function that contains closures takes a snapshot of the stores at
+    //    entry:            var __ahtS<d> = __aht.s();
+    //  - a closure, on entry, looks at the snapshot of the activation that
+    //    created it:       var __ahtE<d> = __aht.i(__ahtS<d-1>, fid);
+    //    and again after each of its awaits: __aht.w(await x, __ahtE<d>).
+    // A closure called in the callback that created it (array callbacks,
+    // run()'s own callback) hands nothing over and costs one comparison. A
+    // closure called from another callback becomes the expectation for reads
+    // in that callback while it is on the stack; a read whose store differs
+    // from it writes an alsExpect record (storage, the expected store, the
+    // closure's definition and the frame that called it) just before the
+    // alsGetStore record. Insertions never add a line; columns are mapped
+    // back to the original text, so sites point at the code as written.
+    const ownership = { s: snapshotStores, i: closureEntered, w: closureResumed };
+    if (parser !== null) Object.defineProperty(globalThis, Symbol.for('ahtrace.ownership'), { value: ownership });
+    const instrumented = new Map(); // file -> { fids: ['line:col' of each closure], shifts: Map(line -> [[col0, len]]) }
+    const fidSites = [0];             // fid -> string id of the closure's "file:line:col", 0 until needed
+    const fidStarts = [''];           // fid -> "file:line:col" (original coordinates)
+    const fidByV8Start = new Map(); // file -> Map(transformed "line:col" V8 reports as the function's start -> fid)
+    const fidLearned = [false];
+    const expectToken = [];         // fid -> the entry token of its latest activation from another callback
+    const expectEid = [];           // fid -> the executionAsyncId() that activation ran in
+    const homeSnapshot = [];        // fid -> a snapshot whose closure ran with its own store (a shared object)
+    let expectations = 0;
+    let nextSnapshot = 1;
+
+    function snapshotStores() {
+      const n = storageList.length;
+      if (n === 0 || !recording) return null;
+      let stores = null;
+      alsDepth++;
+      try {
+        for (let k = 0; k < n; k++) {
+          const v = Reflect.apply(origGetStore, storageList[k], []);
+          if (v !== undefined) {
+            if (stores === null) stores = new Array(n);
+            stores[k] = v;
+          }
+        }
+      } finally {
+        alsDepth--;
+      }
+      return stores === null ? null : { id: nextSnapshot++, eid: executionAsyncId(), stores: stores };
+    }
+    function closureEntered(snapshot, fid) {
+      if (explicitCallee) { explicitCallee = false; return null; }
+      if (snapshot === null) return null;
+      const eid = executionAsyncId();
+      if (eid === snapshot.eid) { homeSnapshot[fid] = snapshot; return null; }
+      const token = { snapshot: snapshot, fid: fid };
+      expectToken[fid] = token;
+      expectEid[fid] = eid;
+      expectations++;
+      if (!fidLearned[fid]) learnV8Start(fid);
+      return token;
+    }
+    function closureResumed(value, token) {
+      if (token !== null) {
+        expectToken[token.fid] = token;
+        expectEid[token.fid] = executionAsyncId();
+      }
+      return value;
+    }
+    // Which function V8 says a frame is in comes as the position it reports
+    // for the function's start: learned once per closure, from its own frame.
+    function learnV8Start(fid) {
+      fidLearned[fid] = true;
+      const E = Error;
+      const oldPrepare = E.prepareStackTrace;
+      const oldLimit = E.stackTraceLimit;
+      try {
+        E.stackTraceLimit = 1;
+        E.prepareStackTrace = (err, frames) => frames;
+        const probe = {};
+        E.captureStackTrace(probe, closureEntered);
+        const fr = probe.stack && probe.stack[0];
+        if (!fr) return;
+        const file = fr.getFileName();
+        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() : 0;
+        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
+        if (!file || !eline) return;
+        let m = fidByV8Start.get(file);
+        if (m === undefined) { m = new Map(); fidByV8Start.set(file, m); }
+        m.set(eline + ':' + ecol, fid);
+      } catch (e) {
+        /* no frame: this closure stays unknown to reads */
+      } finally {
+        try { E.prepareStackTrace = oldPrepare; E.stackTraceLimit = oldLimit; } catch (e) { /* ignore */ }
+      }
+    }
+
+    // Called by the getStore() wrapper with the frames of the read: the
+    // innermost instrumented closure on the stack whose latest activation
+    // from another callback is this callback. Writes alsExpect when it was
+    // created under another store than `value` for this storage.
+    function noteExpectation(frames, storage, sid, value) {
+      if (expectations === 0 || frames === null) return;
+      const eid = executionAsyncId();
+      const k = storageList.indexOf(storage);
+      if (k < 0) return;
+      for (let f = 0; f < frames.length; f++) {
+        const fr = frames[f];
+        const file = fr.getFileName();
+        const m = file ? fidByV8Start.get(file) : undefined;
+        if (m === undefined) continue;
+        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() : 0;
+        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
+        const fid = m.get(eline + ':' + ecol);
+        if (fid === undefined || expectEid[fid] !== eid) continue;
+        const snapshot = expectToken[fid].snapshot;
+        const expected = snapshot.stores[k];
+        if (expected === undefined) return;        // created outside this storage's stores: no claim
+        if (expected === value) { homeSnapshot[fid] = snapshot; return; }
+        if (homeSnapshot[fid] === snapshot) return; // a shared object its creator used too
+        if (fidSites[fid] === 0) fidSites[fid] = intern(fidStarts[fid]);
+        put(K_ALS_EXPECT, schedulerOf(frames, f), sid, storeIdOf(expected), fidSites[fid], 0);
+        return;
+      }
+    }
+    // The code that called the closure (the queue, pool, batch or emitter
+    // that ran it): the first frame below it outside node's internals.
+    function schedulerOf(frames, f) {
+      for (let g = f + 1; g < frames.length; g++) {
+        const fr = frames[g];
+        if (isAsyncFrame(fr)) return 0;
+        const fn = fr.getFileName();
+        if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
+        const name = frameName(fr, fn);
+        const pos = originalPosition(fn, fr.getLineNumber() || 0, fr.getColumnNumber() || 0);
+        return intern(name + ':' + pos);
+      }
+      return 0;
+    }
+    function originalPosition(file, line, col) {
+      return line + ':' + originalColumnOf(file, line, col);
+    }
+    function originalColumnOf(file, line, col) {
+      const entry = instrumented.get(file);
+      return entry === undefined ? col : originalColumn(entry, line, col);
+    }
+    // V8's column on a line we inserted into, back in the original text.
+    function originalColumn(entry, line, col) {
+      const list = entry.shifts.get(line);
+      if (list === undefined) return col;
+      let shift = 0;
+      for (let j = 0; j < list.length; j++) {
+        const at = list[j][0] + shift + 1; // 1-based column where this insertion starts
+        if (col >= at + list[j][1]) { shift += list[j][1]; continue; }
+        if (col >= at) return list[j][0] + 1;
+        break;
+      }
+      return col - shift;
+    }
+
+    // The source transform. Returns the instrumented text, or null to load
+    // the file as it is (no closures, or a syntax the parser does not know).
+    function instrument(content, filename) {
+      let ast;
+      try {
+        ast = parser.parse(content, {
+          ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true,
+          locations: true, preserveParens: true, // an arrow's body `({ ... })` starts at its '('
+        });
+      } catch (e) {
+        return null;
+      }
+      const inserts = []; // [offset, text]
+      const entry = { shifts: new Map() };
+      const lineStarts = [0];
+      for (let p = content.indexOf('\n'); p >= 0; p = content.indexOf('\n', p + 1)) lineStarts.push(p + 1);
+      let any = false;
+      // After the directive prologue ('use strict' must stay first).
+      function bodyStart(block) {
+        let at = block.start + 1;
+        for (const st of block.body) {
+          if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
+          at = st.end;
+        }
+        return at;
+      }
+      function visit(node, depth, fn) {
+        if (node === null || typeof node !== 'object') return false;
+        if (Array.isArray(node)) {
+          let has = false;
+          for (const n of node) has = visit(n, depth, fn) || has;
+          return has;
+        }
+        if (typeof node.type !== 'string') return false;
+        const isFn = node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' ||
+          node.type === 'FunctionDeclaration';
+        if (isFn) {
+          const inner = depth + 1;
+          let nested = false;
+          // Closures in default parameter values are left alone: the body's
+          // `var`s are not in their scope.
+          visit(node.params, -1000, node);
+          nested = visit(node.body, inner, node) || nested;
+          const closure = inner >= 2;
+          if (!closure && !nested) return true;
+          let fid = 0;
+          let head = '';
+          if (closure) {
+            fid = fidStarts.length;
+            const start = filename + ':' + node.loc.start.line + ':' + (node.loc.start.column + 1);
+            fidStarts.push(start);
+            fidSites.push(0);
+            fidLearned.push(false);
+            head += 'var __ahtE' + inner + '=__aht.i(__ahtS' + depth + ',' + fid + ');';
+          }
+          if (nested) head += 'var __ahtS' + inner + '=__aht.s();';
+          if (node.body.type === 'BlockStatement') {
+            inserts.push([bodyStart(node.body), head]);
+          } else {
+            inserts.push([node.body.start, '{' + head + 'return (']);
+            inserts.push([node.body.end, ');}']);
+          }
+          any = true;
+          return true;
+        }
+        if (node.type === 'AwaitExpression' && fn !== null && depth >= 2) {
+          inserts.push([node.start, '__aht.w(']);
+          inserts.push([node.end, ',__ahtE' + depth + ')']);
+        }
+        let has = false;
+        for (const key in node) {
+          if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+          const v = node[key];
+          if (v !== null && typeof v === 'object') has = visit(v, depth, fn) || has;
+        }
+        return has;
+      }
+      visit(ast.body, 0, null);
+      if (!any) return null;
+      // The binding every inserted call uses, after the program's directives.
+      let top = 0;
+      for (const st of ast.body) {
+        if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
+        top = st.end;
+      }
+      if (top === 0 && ast.body.length > 0) top = ast.body[0].start;
+      inserts.push([top, 'var __aht=globalThis[Symbol.for(\'ahtrace.ownership\')];']);
+      inserts.sort((x, y) => x[0] - y[0]);
+      let out = '';
+      let from = 0;
+      for (const [at, text] of inserts) {
+        out += content.slice(from, at) + text;
+        from = at;
+        let line = 1;
+        let lo = 0, hi = lineStarts.length - 1;
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= at) lo = mid; else hi = mid - 1; }
+        line = lo + 1;
+        let list = entry.shifts.get(line);
+        if (list === undefined) { list = []; entry.shifts.set(line, list); }
+        list.push([at - lineStarts[lo], text.length]);
+      }
+      out += content.slice(from);
+      instrumented.set(filename, entry);
+      return out;
+    }
+
+    if (parser !== null) {
+      mapColumn = originalColumnOf;
+      const AR = ah.AsyncResource;
+      const origRunInScope = AR && AR.prototype.runInAsyncScope;
+      if (typeof origRunInScope === 'function') {
+        AR.prototype.runInAsyncScope = function runInAsyncScope(fn, thisArg, ...args) {
+          explicitCallee = true;
+          try {
+            return Reflect.apply(origRunInScope, this, arguments);
+          } finally {
+            explicitCallee = false;
+          }
+        };
+      }
+      const Module = require('module');
+      const origCompile = Module.prototype._compile;
+      Module.prototype._compile = function _compile(content, filename) {
+        let code = content;
+        if (recording && typeof content === 'string' && typeof filename === 'string' &&
+            filename.charCodeAt(0) === 47 /* '/' */ && !filename.includes('/node_modules/') &&
+            filename !== selfFile && content.length <= MAX_SOURCE_BYTES && /\.c?js$/.test(filename)) {
+          try {
+            const out = instrument(content, filename);
+            if (out !== null) code = out;
+          } catch (e) {
+            code = content;
+          }
+        }
+        const args = Array.prototype.slice.call(arguments);
+        args[0] = code;
+        return Reflect.apply(origCompile, this, args);
+      };
     }
   }
 

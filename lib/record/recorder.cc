@@ -25,6 +25,7 @@ extern char** environ;
 
 namespace ahtrace::record {
 extern const char kPreloadJs[];
+extern const char kParserJs[];  // acorn, or empty when the build had none (CMakeLists.txt)
 const char* PreloadSource() { return kPreloadJs; }
 
 namespace fs = std::filesystem;
@@ -179,7 +180,7 @@ constexpr const char* kLockFileName = ".lock";
 bool IsTraceFile(const fs::path& path) {
   std::string name = path.filename().string();
   std::string ext = path.extension().string();
-  return ext == ".ahs" || ext == ".failed" || name == "manifest.json" || name == ".preload.js" ||
+  return ext == ".ahs" || ext == ".failed" || name == "manifest.json" || name == ".preload.js" || name == ".parser.js" ||
          name == kLockFileName || name.rfind("manifest.json.tmp", 0) == 0;
 }
 
@@ -363,6 +364,18 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   fs::path preload = dir / ".preload.js";
   st = WriteFileAtomically(preload, kPreloadJs);
   if (!st.ok()) return OutputError("cannot install the recorder: " + st.message());
+  // The parser the preload instruments the program's own modules with (the
+  // wrong-store rule); left out with --no-instrument or when the build had
+  // none, and the stream headers then say closureOwnership: false.
+  bool instrument = options.instrument && kParserJs[0] != '\0';
+  if (instrument) {
+    st = WriteFileAtomically(dir / ".parser.js", kParserJs);
+    if (!st.ok()) return OutputError("cannot install the recorder: " + st.message());
+  } else if (options.instrument) {
+    result->warnings.push_back(
+        "this ahtrace was built without a JavaScript parser (scripts/install-parser.sh): the program's modules "
+        "are not instrumented, so check cannot tell a wrong store from a right one");
+  }
   nlohmann::json manifest = {{"format", "ahtrace-trace"},
                              {"version", kTraceFormatVersion},
                              {"ahtrace", AHTRACE_VERSION},
@@ -411,6 +424,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     close(errpipe[0]);
     setenv("AHTRACE_DIR", dir.c_str(), 1);
     setenv("AHTRACE_STACKS", options.stacks.c_str(), 1);
+    setenv("AHTRACE_INSTRUMENT", instrument ? "1" : "0", 1);
     setenv("NODE_OPTIONS", node_options.c_str(), 1);
     std::vector<std::string> args = options.command;
     if (preload_at > 0) args.insert(args.begin() + static_cast<std::ptrdiff_t>(preload_at), {preload_flag, preload.string()});

@@ -19,6 +19,10 @@ struct RecordOptions {
   std::string output_dir;            // the trace directory to create
   std::vector<std::string> command;  // argv of the program
   std::string stacks = "default";    // none | default | all
+  // Instrument the program's own CommonJS modules (not node_modules) so
+  // that reads can be judged against the store their closure was created
+  // under (the wrong-store rule; README).
+  bool instrument = true;
 };
 
 // Exit codes of `ahtrace record` besides the program's own (as timeout(1)

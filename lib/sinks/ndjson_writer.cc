@@ -47,7 +47,8 @@ json EventToJson(const Event& e, const StreamInfo& stream) {
   } else if (IsAlsEvent(e.kind)) {
     j["storage"] = e.storage;
     if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsRunEnd ||
-        e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore)
+        e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore ||
+        e.kind == EventKind::kAlsExpect)
       j["store"] = e.store;
   } else if (e.kind == EventKind::kStreamEnd) {
     j["exitCode"] = e.exit_code;

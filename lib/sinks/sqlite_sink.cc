@@ -158,7 +158,8 @@ void SqliteSink::OnEvent(const Event& e) {
   if (IsAlsEvent(e.kind)) {
     BindInt(st, 7, e.storage);
     if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsRunEnd ||
-        e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore)
+        e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore ||
+        e.kind == EventKind::kAlsExpect)
       BindInt(st, 8, e.store);
   }
   if (e.observed) {

@@ -74,7 +74,7 @@ void BinaryStreamWriter::DefineStore(StoreId id, const std::string& label, uint3
 void BinaryStreamWriter::Write(const Event& e, double ts_ms) {
   Record r;
   r.kind = static_cast<uint32_t>(e.kind);
-  r.name = Intern(e.kind == EventKind::kAlsGetStore ? e.callers : e.type);
+  r.name = Intern(e.kind == EventKind::kAlsGetStore || e.kind == EventKind::kAlsExpect ? e.callers : e.type);
   r.site = Intern(e.site);
   r.aux = Intern(e.enclosing);
   if (IsAlsEvent(e.kind)) {

@@ -23,6 +23,7 @@ constexpr KindName kKindNames[] = {
     {EventKind::kAlsExitEnd, "alsExitEnd"},
     {EventKind::kAlsDisable, "alsDisable"},
     {EventKind::kAlsGetStore, "alsGetStore"},
+    {EventKind::kAlsExpect, "alsExpect"},
     {EventKind::kListenerAdd, "listenerAdd"},
     {EventKind::kEmitBegin, "emitBegin"},
     {EventKind::kEmitEnd, "emitEnd"},

@@ -35,6 +35,10 @@ enum class EventKind : uint32_t {
   kAlsExitEnd = 37,
   kAlsDisable = 38,
   kAlsGetStore = 39,
+  // The read that follows ran inside a closure created under another store
+  // (the program's modules are instrumented: docs/trace-format.md): store =
+  // that store, site = the closure's start, callers = the frame that ran it.
+  kAlsExpect = 40,
   kListenerAdd = 48,
   kEmitBegin = 49,
   kEmitEnd = 50,
@@ -51,7 +55,7 @@ inline bool IsHookEvent(EventKind k) {
   return k >= EventKind::kInit && k <= EventKind::kPromiseResolve;
 }
 inline bool IsAlsEvent(EventKind k) {
-  return k >= EventKind::kAlsCreate && k <= EventKind::kAlsGetStore;
+  return k >= EventKind::kAlsCreate && k <= EventKind::kAlsExpect;
 }
 
 // Store ids are small integers by first appearance; 0 is `undefined`.
@@ -77,7 +81,7 @@ struct Event {
   std::string_view type;     // init: resource type; listenerAdd: event name
   std::string_view site;     // first user frame "file:line:col", or empty
   std::string_view enclosing;  // start "file:line:col" of the function holding `site`, or empty
-  std::string_view callers;  // alsGetStore: the next user frames, "\n"-separated, or empty
+  std::string_view callers;  // alsGetStore: the next user frames, "\n"-separated; alsExpect: the closure's caller
   int64_t emitter = 0;       // listenerAdd/emitBegin/emitEnd: the emitter (by first appearance)
   int64_t listener = 0;      // listenerAdd: the listener function (by first appearance)
   int64_t exit_code = 0;     // streamEnd

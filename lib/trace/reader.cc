@@ -98,6 +98,7 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
   info->stacks = str("stacks");
   info->async_context_frame = flag("asyncContextFrame");
   info->allow_async_hooks_flag = flag("allowAsyncHooksFlag");
+  info->closure_ownership = flag("closureOwnership");
   if (!str("runtime").empty()) info->runtime = str("runtime");
   auto hooks = h.find("hookEvents");
   info->hook_events = hooks == h.end() || !hooks->is_boolean() || hooks->get<bool>();
@@ -346,7 +347,7 @@ class BinaryTraceReader : public TraceReader {
       e.observed_eid = AsyncId(ieid);
       e.observed_tid = AsyncId(itid);
       e.ts_ns = origin_ns_ + offset_ns;
-      if (k == EventKind::kAlsGetStore)
+      if (k == EventKind::kAlsGetStore || k == EventKind::kAlsExpect)
         e.callers = StringRef(name, kind_name);
       else
         e.type = StringRef(name, kind_name);

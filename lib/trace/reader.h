@@ -45,6 +45,9 @@ struct StreamInfo {
   // activity only (hook_events false): nothing to simulate stores with.
   std::string runtime = "node";
   bool hook_events = true;
+  // The recorder instrumented the program's own modules, so reads inside
+  // closures created under another store carry an alsExpect record.
+  bool closure_ownership = false;
   std::string header_json;   // the whole header, as written
   int64_t time_origin_ns = 0;  // performance.timeOrigin; event times are relative to it
   bool ended_cleanly = false;  // a streamEnd record was seen
