@@ -10,7 +10,8 @@
 #              (workloads/noop_hook.js): the floor for any async_hooks recorder
 #   recorder   node with lib/record/preload.js (AHTRACE_DIR = a temp dir)
 #   ahtrace    `ahtrace record -o DIR -- node workload.js`, if AHTRACE_BIN is
-#              set or build/ahtrace exists
+#              set or build/ahtrace exists (the program's modules instrumented
+#              for the wrong-store rule), and again with --no-instrument
 # and prints wall seconds, the ratios to bare and to the empty hook, requests/s
 # (http workload), trace bytes and events written, and peak RSS (when GNU
 # time is at /usr/bin/time).
@@ -102,6 +103,7 @@ run_one() {
     recorder:*) mkdir -p "$trace"
       envs=(NODE_OPTIONS="--require=$PRELOAD" AHTRACE_DIR="$trace" AHTRACE_STACKS="${mode#recorder:}") ;;
     ahtrace) cmd=("$AHTRACE_BIN" record -o "$trace" -- "$NODE" "$script") ;;
+    ahtrace:no-instrument) cmd=("$AHTRACE_BIN" record --no-instrument -o "$trace" -- "$NODE" "$script") ;;
   esac
   local -a timer=()
   [[ -n $GNU_TIME ]] && timer=("$GNU_TIME" -f '%M' -o "$rssf")
@@ -122,7 +124,7 @@ run_one() {
 
 MODES=(bare empty-hook)
 for s in $STACKS; do MODES+=("recorder:$s"); done
-[[ -n $AHTRACE_BIN ]] && MODES+=(ahtrace)
+[[ -n $AHTRACE_BIN ]] && MODES+=(ahtrace ahtrace:no-instrument)
 
 echo "node $("$NODE" --version), $RUNS run(s) per mode, $(nproc) cpu(s)${GNU_TIME:+, peak RSS from $GNU_TIME}"
 for wl in $WORKLOADS; do
