@@ -33,6 +33,15 @@ void TraceReader::Problem(const std::string& file, uint64_t location, bool is_li
   if (on_problem_) on_problem_(ReadProblem{file, location, is_line, std::move(message)});
 }
 
+void TraceReader::ReportProgress(bool more) {
+  if (!more) {
+    progress_->Clear();
+    return;
+  }
+  InputPosition at = Position();
+  progress_->Update(events_read_, at.done, at.total);
+}
+
 uint32_t TraceReader::AddStream(StreamInfo info) {
   streams_.push_back(std::move(info));
   stores_.emplace_back();
@@ -118,10 +127,18 @@ bool ToOffsetNs(double ms, int64_t* out) {
 // Reads binary streams (.ahs), one file after another.
 class BinaryTraceReader : public TraceReader {
  public:
-  explicit BinaryTraceReader(std::vector<std::string> files) : files_(std::move(files)) {}
+  explicit BinaryTraceReader(std::vector<std::string> files) : files_(std::move(files)) {
+    for (const auto& f : files_) {
+      std::error_code ec;
+      uintmax_t size = fs::file_size(f, ec);
+      if (!ec) total_bytes_ += size;
+    }
+  }
   ~BinaryTraceReader() override { Close(); }
 
-  bool Next(Event* ev) override {
+  InputPosition Position() const override { return {bytes_read_, total_bytes_}; }
+
+  bool ReadNext(Event* ev) override {
     for (;;) {
       if (!status_.ok()) return false;
       if (!file_) {
@@ -164,6 +181,7 @@ class BinaryTraceReader : public TraceReader {
     size_t have = buf_.size();
     buf_.resize(have + want);
     size_t got = std::fread(buf_.data() + have, 1, want, file_);
+    bytes_read_ += got;
     buf_.resize(have + got);
     if (std::ferror(file_)) {
       status_ = InvalidTrace(path_ + ": read error");
@@ -379,14 +397,24 @@ class BinaryTraceReader : public TraceReader {
   // every string of every stream alive (and unmoved) for the reader's life.
   std::vector<std::string_view> strings_;
   std::deque<std::string> string_pool_;
+  uint64_t bytes_read_ = 0, total_bytes_ = 0;  // over all files, for progress
 };
 
 // Reads the NDJSON interchange form: one JSON object per line.
 class NdjsonTraceReader : public TraceReader {
  public:
-  NdjsonTraceReader(std::string path, std::ifstream in) : path_(std::move(path)), in_(std::move(in)) {}
+  NdjsonTraceReader(std::string path, std::ifstream in) : path_(std::move(path)), in_(std::move(in)) {
+    std::error_code ec;
+    uintmax_t size = fs::file_size(path_, ec);
+    total_bytes_ = ec ? 0 : size;
+  }
 
-  bool Next(Event* ev) override {
+  InputPosition Position() const override {
+    std::streamoff at = in_.tellg();
+    return {at > 0 ? static_cast<uint64_t>(at) : total_bytes_, total_bytes_};
+  }
+
+  bool ReadNext(Event* ev) override {
     std::string line;
     while (status_.ok() && std::getline(in_, line)) {
       ++line_no_;
@@ -578,12 +606,13 @@ class NdjsonTraceReader : public TraceReader {
     uint64_t seq;
   };
   std::string path_;
-  std::ifstream in_;
+  mutable std::ifstream in_;  // mutable: Position() asks it tellg()
   uint64_t line_no_ = 0;
   bool seen_header_ = false;
   uint32_t version_ = 0;
   std::map<int64_t, StreamState> stream_index_;
   std::unordered_set<std::string> strings_;
+  uint64_t total_bytes_ = 0;
 };
 
 // Stream files sort by (pid, thread id, name) so a trace always replays in

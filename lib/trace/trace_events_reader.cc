@@ -79,7 +79,7 @@ class TraceEventsReader : public TraceReader {
     return Status::Ok();
   }
 
-  bool Next(Event* ev) override {
+  bool ReadNext(Event* ev) override {
     // Problems found while loading wait for the caller's problem callback,
     // which is set after the reader is opened.
     for (auto& [location, message] : deferred_) Problem(path_, location, false, std::move(message));
