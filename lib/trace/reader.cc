@@ -708,6 +708,12 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) 
   if (fs::is_directory(path, ec)) {
     auto files = ListStreamFiles(path);
     auto failures = ListRecorderFailures(path);
+    if (files.empty() && failures.empty()) {
+      // node's own logs, rotated (node_trace.1.log, node_trace.2.log, ...)
+      // or one per process: one trace.
+      auto logs = ListTraceEventLogs(path);
+      if (!logs.empty()) return OpenTraceEventLogs(std::move(logs), status);
+    }
     if (files.empty()) {
       std::string why = failures.empty() ? "was anything recorded?"
                                          : "the recorder failed to start in pid " + std::to_string(failures[0].pid) +
