@@ -94,10 +94,14 @@ bool TraceEventsScanner::Start() {
 }
 
 TraceEventsScanner::Result TraceEventsScanner::Next() {
-  // What the caller has seen is no longer needed.
-  buf_.erase(0, pos_);
-  base_ += pos_;
-  pos_ = 0;
+  // What the caller has seen is no longer needed; dropped a chunk at a
+  // time (dropping each element as it goes would move the rest of the
+  // buffer once per element).
+  if (pos_ >= chunk_) {
+    buf_.erase(0, pos_);
+    base_ += pos_;
+    pos_ = 0;
+  }
   element_ = {};
   if (!SkipSpace()) return Result::kTruncated;
   if (buf_[pos_] == ']') {
