@@ -160,6 +160,17 @@ std::string Errors(const Structure& s) {
   return all;
 }
 
+// Exports `trace` to `out` and reads it back; a failed export or anything
+// malformed in the result fails the test.
+Structure ExportWellFormed(const std::string& trace, const std::string& out, Exported* x,
+                           const std::string& flags = "") {
+  *x = Export(trace, out, flags);
+  EXPECT_EQ(x->run.exit_code, 0) << x->run.err;
+  Structure s = Examine(x->doc);
+  EXPECT_TRUE(s.errors.empty()) << Errors(s) << x->run.err;
+  return s;
+}
+
 TEST(Export, EverySampleGivesWellFormedTracksSlicesAndFlows) {
   TempDir dir;
   size_t samples = 0;
@@ -168,11 +179,8 @@ TEST(Export, EverySampleGivesWellFormedTracksSlicesAndFlows) {
     if (!std::filesystem::is_directory(trace)) continue;
     ++samples;
     SCOPED_TRACE(trace);
-    Exported x = Export(trace, dir.File("out.json"));
-    ASSERT_EQ(x.run.exit_code, 0) << x.run.err;
-    ASSERT_FALSE(x.doc.is_discarded());
-    Structure s = Examine(x.doc);
-    EXPECT_TRUE(s.errors.empty()) << Errors(s);
+    Exported x;
+    Structure s = ExportWellFormed(trace, dir.File("out.json"), &x);
     EXPECT_GT(s.callbacks, 0u);
     EXPECT_GT(s.flows, 0u);
     EXPECT_GT(s.lifetimes, 0u);
@@ -186,10 +194,8 @@ TEST(Export, EverySampleGivesWellFormedTracksSlicesAndFlows) {
 
 TEST(Export, WorkerThreadsAndChildProcessesEachGetTheirOwnTrack) {
   TempDir dir;
-  Exported worker = Export(testing::SourcePath("samples/worker/trace"), dir.File("w.json"));
-  ASSERT_EQ(worker.run.exit_code, 0) << worker.run.err;
-  Structure w = Examine(worker.doc);
-  EXPECT_TRUE(w.errors.empty()) << Errors(w);
+  Exported worker;
+  Structure w = ExportWellFormed(testing::SourcePath("samples/worker/trace"), dir.File("w.json"), &worker);
   EXPECT_EQ(w.named_processes.size(), 1u);
   EXPECT_EQ(w.named_threads.size(), 2u);
   EXPECT_EQ(w.slices.size(), 2u) << "callbacks on both the main thread and the worker";
@@ -204,10 +210,8 @@ TEST(Export, WorkerThreadsAndChildProcessesEachGetTheirOwnTrack) {
     }
   EXPECT_EQ(ids.size(), begins);
 
-  Exported child = Export(testing::SourcePath("samples/child-process/trace"), dir.File("c.json"));
-  ASSERT_EQ(child.run.exit_code, 0) << child.run.err;
-  Structure c = Examine(child.doc);
-  EXPECT_TRUE(c.errors.empty()) << Errors(c);
+  Exported child;
+  Structure c = ExportWellFormed(testing::SourcePath("samples/child-process/trace"), dir.File("c.json"), &child);
   EXPECT_EQ(c.named_processes.size(), 3u);
   for (int64_t pid : c.named_processes) EXPECT_TRUE(c.named_threads.count({pid, pid})) << pid;
 }
@@ -227,10 +231,8 @@ TEST(Export, TheSameTraceGivesTheSameBytes) {
 // inside the callback that read the store, with check's message.
 TEST(Export, CheckFindingsAreInstantsInsideTheCallbackWhereTheyHappened) {
   TempDir dir;
-  Exported x = Export(testing::SourcePath("samples/job-queue-lost/trace"), dir.File("q.json"));
-  ASSERT_EQ(x.run.exit_code, 0) << x.run.err;
-  Structure s = Examine(x.doc);
-  ASSERT_TRUE(s.errors.empty()) << Errors(s);
+  Exported x;
+  Structure s = ExportWellFormed(testing::SourcePath("samples/job-queue-lost/trace"), dir.File("q.json"), &x);
   const json* lost = nullptr;
   for (const json& e : s.instant_events)
     if (e["name"] == "context-lost") lost = &e;
@@ -243,9 +245,11 @@ TEST(Export, CheckFindingsAreInstantsInsideTheCallbackWhereTheyHappened) {
     in_slice |= sl.begin_ns <= ts && ts <= sl.end_ns;
   EXPECT_TRUE(in_slice);
 
-  Exported quiet = Export(testing::SourcePath("samples/job-queue-lost/trace"), dir.File("n.json"), " --no-findings");
-  ASSERT_EQ(quiet.run.exit_code, 0) << quiet.run.err;
-  EXPECT_EQ(Examine(quiet.doc).instants, 0u);
+  Exported quiet;
+  EXPECT_EQ(ExportWellFormed(testing::SourcePath("samples/job-queue-lost/trace"), dir.File("n.json"), &quiet,
+                             " --no-findings")
+                .instants,
+            0u);
 }
 
 // A damaged stream: an after for a callback that is not the innermost, a
@@ -267,10 +271,8 @@ TEST(Export, ABrokenStackStillGivesClosedNestedSlicesAndLeaksRunToTheEnd) {
 {"kind":"destroy","stream":0,"asyncId":3,"ts":7}
 {"kind":"before","stream":0,"asyncId":3,"ts":8}
 )");
-  Exported x = Export(trace, dir.File("t.json"));
-  ASSERT_EQ(x.run.exit_code, 0) << x.run.err;
-  Structure s = Examine(x.doc);
-  EXPECT_TRUE(s.errors.empty()) << Errors(s) << x.text;
+  Exported x;
+  Structure s = ExportWellFormed(trace, dir.File("t.json"), &x);
   EXPECT_EQ(s.leaked, 1u) << x.text;
   // The Timeout's lifetime ends at the stream's last time (8 ms), leaked.
   for (const json& e : x.doc["traceEvents"])
@@ -278,6 +280,22 @@ TEST(Export, ABrokenStackStillGivesClosedNestedSlicesAndLeaksRunToTheEnd) {
       EXPECT_EQ(e["ts"].get<double>(), 8000.0);
       EXPECT_EQ(e["args"]["leaked"], true);
     }
+}
+
+// Node's own log of a program with a worker: streams keyed by OS thread
+// ids, no sites, no stores; still one named track per thread, closed
+// slices, flows on slices.
+TEST(Export, NodesOwnTraceEventLogExportsToo) {
+  TempDir dir;
+  auto run = RunCommand("cd " + Quote(dir.path()) + " && node --trace-event-categories node.async_hooks " +
+                        Quote(testing::SourcePath("tests/e2e_programs/worker.js")));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Exported x;
+  Structure s = ExportWellFormed(dir.File("node_trace.1.log"), dir.File("t.json"), &x);
+  EXPECT_GT(s.callbacks, 0u);
+  EXPECT_GT(s.flows, 0u);
+  auto t = testing::ReadAll(dir.File("node_trace.1.log"));
+  EXPECT_EQ(s.named_threads.size(), t.reader->streams().size());
 }
 
 TEST(Export, BadInputAndAnOutputOverTheInputAreRefused) {

@@ -4,6 +4,7 @@
 // ...) read from its directory as one trace.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -91,6 +92,27 @@ TEST(NodeTraceEventLog, ALogCutShortIsAProblemAndTheEventsBeforeItAreRead) {
   EXPECT_EQ(t.events[1].kind, EventKind::kBefore);
   ASSERT_EQ(t.problems.size(), 1u);
   EXPECT_NE(t.problems[0].message.find("ends inside its traceEvents array"), std::string::npos);
+}
+
+// Small inversions are put back in time order; an event later than the
+// 65,536-event window can repair is said, and replayed where it is.
+TEST(NodeTraceEventLog, EventsOutOfOrderAreSortedWithinTheWindowAndReportedBeyondIt) {
+  TempDir dir;
+  std::string text = "{\"traceEvents\":[" + AsyncEvent(1, 3, "b", "Timeout", 3) + "," +
+                     AsyncEvent(1, 2, "b", "Timeout", 2);  // two microseconds apart, swapped
+  for (int id = 4; id < 70004; ++id) text += "," + AsyncEvent(1, 10 + id, "b", "Immediate", id);
+  text += "," + AsyncEvent(1, 5, "b", "Immediate", 70004) + "]}";  // 70,000 events late
+  testing::WriteFile(dir.File("node_trace.1.log"), text);
+  auto t = testing::ReadAll(dir.File("node_trace.1.log"));
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  ASSERT_EQ(t.events.size(), 70003u);
+  EXPECT_EQ(t.events[0].async_id, AsyncId(2));
+  EXPECT_EQ(t.events[1].async_id, AsyncId(3));
+  // Still handed out (as soon as it arrives: everything waiting is later).
+  EXPECT_EQ(std::count_if(t.events.begin(), t.events.end(), [](const Event& e) { return e.async_id == AsyncId(70004); }),
+            1);
+  ASSERT_EQ(t.problems.size(), 1u);
+  EXPECT_NE(t.problems[0].message.find("replayed out of time order"), std::string::npos) << t.problems[0].message;
 }
 
 // A rotated set is the files of one run, one after another: a thread's

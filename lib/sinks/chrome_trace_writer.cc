@@ -415,18 +415,7 @@ Status ExportChromeTrace(const std::string& trace_path, const std::string& outpu
   ReplaySummary replayed;
   status = Replay(*reader, &writer, &writer, &replayed);
   writer.Finish();
-  if (to_stdout) {
-    std::fflush(stdout);
-    return status;
-  }
-  bool close_failed = std::fclose(f) != 0;
-  int err = writer.failed() ? writer.error() : errno;
-  if (!status.ok() || writer.failed() || close_failed) {
-    std::remove(tmp.c_str());
-    if (!status.ok()) return status;
-    return OutputError(output + ": cannot write " + tmp + ": " + IoErrorText(err ? err : EIO));
-  }
-  return RenameIntoPlace(tmp, output);
+  return FinishStreamedOutput(f, tmp, output, status, writer.failed() ? (writer.error() ? writer.error() : EIO) : 0);
 }
 
 }  // namespace ahtrace

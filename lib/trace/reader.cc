@@ -33,6 +33,16 @@ void TraceReader::Problem(const std::string& file, uint64_t location, bool is_li
   if (on_problem_) on_problem_(ReadProblem{file, location, is_line, std::move(message)});
 }
 
+uint64_t TotalFileSize(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    uintmax_t size = fs::file_size(f, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
 void TraceReader::ReportProgress(bool more) {
   if (!more) {
     progress_->Clear();
@@ -127,13 +137,8 @@ bool ToOffsetNs(double ms, int64_t* out) {
 // Reads binary streams (.ahs), one file after another.
 class BinaryTraceReader : public TraceReader {
  public:
-  explicit BinaryTraceReader(std::vector<std::string> files) : files_(std::move(files)) {
-    for (const auto& f : files_) {
-      std::error_code ec;
-      uintmax_t size = fs::file_size(f, ec);
-      if (!ec) total_bytes_ += size;
-    }
-  }
+  explicit BinaryTraceReader(std::vector<std::string> files)
+      : files_(std::move(files)), total_bytes_(TotalFileSize(files_)) {}
   ~BinaryTraceReader() override { Close(); }
 
   InputPosition Position() const override { return {bytes_read_, total_bytes_}; }
@@ -403,11 +408,8 @@ class BinaryTraceReader : public TraceReader {
 // Reads the NDJSON interchange form: one JSON object per line.
 class NdjsonTraceReader : public TraceReader {
  public:
-  NdjsonTraceReader(std::string path, std::ifstream in) : path_(std::move(path)), in_(std::move(in)) {
-    std::error_code ec;
-    uintmax_t size = fs::file_size(path_, ec);
-    total_bytes_ = ec ? 0 : size;
-  }
+  NdjsonTraceReader(std::string path, std::ifstream in)
+      : path_(std::move(path)), in_(std::move(in)), total_bytes_(TotalFileSize({path_})) {}
 
   InputPosition Position() const override {
     std::streamoff at = in_.tellg();

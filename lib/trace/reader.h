@@ -189,6 +189,10 @@ struct StreamTail {
 };
 StreamTail InspectStreamTail(const std::string& path);
 
+// The sum of the files' sizes (0 for one that cannot be read), for
+// readers' InputPosition: /proc files and pipes count 0.
+uint64_t TotalFileSize(const std::vector<std::string>& files);
+
 // "v24.22.3" -> 24; -1 when the text is not a node version.
 int NodeMajorVersion(const std::string& version);
 

@@ -49,13 +49,8 @@ class TraceEventsReader : public TraceReader {
  public:
   static constexpr size_t kReorderWindow = 1u << 16;
 
-  explicit TraceEventsReader(std::vector<std::string> files) : files_(std::move(files)) {
-    for (const auto& f : files_) {
-      std::error_code ec;
-      uintmax_t size = std::filesystem::file_size(f, ec);
-      if (!ec) total_bytes_ += size;
-    }
-  }
+  explicit TraceEventsReader(std::vector<std::string> files)
+      : files_(std::move(files)), total_bytes_(TotalFileSize(files_)) {}
 
   // Opens the first file and finds its traceEvents array: what tells a
   // trace-event log from anything else is fatal here, nowhere later.
