@@ -235,7 +235,8 @@ class ChromeTraceWriter : public ModelSink, public EventSink {
   }
 
   void OnStorageEvent(const Event& e, const StorageState& storage) override {
-    if (!storage.site.empty()) storage_sites_[{e.stream, storage.id}] = std::string(storage.site);
+    // Every run(), enterWith() and getStore() comes here: the site is taken once.
+    if (!storage.site.empty()) storage_sites_.try_emplace({e.stream, storage.id}, storage.site);
   }
 
  private:
