@@ -115,6 +115,18 @@ TEST(NodeTraceEventLog, EventsOutOfOrderAreSortedWithinTheWindowAndReportedBeyon
   EXPECT_NE(t.problems[0].message.find("replayed out of time order"), std::string::npos) << t.problems[0].message;
 }
 
+// Past the start, a log whose structure breaks is still an invalid trace
+// (exit 3), named with the byte where it broke, not a silent short read.
+TEST(NodeTraceEventLog, ALogThatBreaksItsStructureLaterIsAnInvalidTrace) {
+  TempDir dir;
+  testing::WriteFile(dir.File("node_trace.1.log"),
+                     "{\"traceEvents\":[" + AsyncEvent(1, 5, "b", "Timeout", 2) + " garbage ]}");
+  auto r = testing::RunCommand(Quote(testing::AhtraceBin()) + " stats " + Quote(dir.File("node_trace.1.log")));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("node_trace.1.log: at byte "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("expected ',' or ']' after a trace event"), std::string::npos) << r.err;
+}
+
 // A rotated set is the files of one run, one after another: a thread's
 // callbacks go on in the next file, and file 10 comes after file 2.
 TEST(NodeTraceEventLog, ARotatedSetInADirectoryIsOneTrace) {
