@@ -64,11 +64,14 @@ Runner SetupCheck(CLI::App* sub) {
       Status st = check::LoadAllowList(o->allow_file, &options.allow);
       if (!st.ok()) return Fail(st);
     }
+    ProgressMeter progress("check");
     std::unique_ptr<check::Baseline> baseline;
     if (!o->baseline.empty()) {
       Status st;
       auto reader = OpenTrace(o->baseline, &st);
       if (!reader) return Fail(st);
+      progress.SetPhase("baseline");
+      reader->set_progress(&progress);
       check::CheckReport base;
       st = check::RunCheck(*reader, options, nullptr, &base);
       if (!st.ok()) return Fail(st);
@@ -77,6 +80,8 @@ Runner SetupCheck(CLI::App* sub) {
     Status st;
     auto reader = OpenTrace(o->trace, &st);
     if (!reader) return Fail(st);
+    if (baseline) progress.SetPhase("trace");
+    reader->set_progress(&progress);
     check::CheckReport report;
     st = check::RunCheck(*reader, options, baseline.get(), &report);
     if (!st.ok()) return Fail(st);

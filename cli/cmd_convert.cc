@@ -19,6 +19,8 @@ Runner SetupConvert(CLI::App* sub) {
     if (!status.ok()) return Fail(status);
     auto reader = OpenTrace(opts->trace, &status);
     if (!reader) return Fail(status);
+    ProgressMeter progress("convert");
+    reader->set_progress(&progress);
     status = WriteNdjson(*reader, opts->output);
     return status.ok() ? 0 : Fail(status);
   };

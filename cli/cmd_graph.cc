@@ -68,11 +68,15 @@ Runner SetupGraph(CLI::App* sub) {
     Status status;
     auto reader = OpenTrace(o->trace, &status);
     if (!reader) return Fail(status);
+    ProgressMeter progress("graph");
+    progress.SetPhase("replaying");
+    reader->set_progress(&progress);
     graph::GraphCollector collector;
     ReplaySummary summary;
     status = Replay(*reader, &collector, nullptr, &summary);
     if (!status.ok()) return Fail(status);
-    status = graph::HighlightCheckFindings(o->trace, &collector);
+    progress.SetPhase("checking");
+    status = graph::HighlightCheckFindings(o->trace, &collector, &progress);
     if (!status.ok()) return Fail(status);
     graph::SelectedGraph selected;
     status = graph::SelectGraph(collector, reader->streams(), g, &selected);

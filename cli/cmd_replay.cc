@@ -24,6 +24,8 @@ Runner SetupReplay(CLI::App* sub) {
     if (!status.ok()) return Fail(status);
     auto reader = OpenTrace(opts->trace, &status);
     if (!reader) return Fail(status);
+    ProgressMeter progress("replay");
+    reader->set_progress(&progress);
     SqliteSink db;
     status = db.Open(opts->output, SqliteOptions{!opts->no_events});
     if (!status.ok()) return Fail(status);

@@ -1,5 +1,6 @@
 // Node's own trace-event log (node_trace.1.log), through the reader that
-// loads it whole.
+// streams it (the scanner that cuts traceEvents into elements, the reorder
+// window).
 #include "fuzz_input.h"
 
 #include "trace/trace_events_reader.h"

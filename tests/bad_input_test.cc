@@ -172,7 +172,8 @@ TEST(BadInput, AnOutputThatIsTheInputIsRefused) {
   for (const std::string& cmd : {" check " + Quote(trace) + " -o " + Quote(trace),
                                 " replay " + Quote(trace) + " -o " + Quote(trace),
                                 " graph " + Quote(trace) + " -o " + Quote(trace),
-                                " convert " + Quote(dir.path()) + " -o " + Quote(dir.File("p7-t0.ahs"))}) {
+                                " convert " + Quote(dir.path()) + " -o " + Quote(dir.File("p7-t0.ahs")),
+                                " export " + Quote(trace) + " -o " + Quote(trace)}) {
     auto r = testing::RunCommand(Bin() + cmd);
     EXPECT_EQ(r.exit_code, 2) << cmd << r.err;
   }

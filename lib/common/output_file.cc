@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "common/io_error.h"
+
 namespace ahtrace {
 
 std::string TemporaryPathFor(const std::string& path) {
@@ -64,6 +66,22 @@ Status CheckOutputSparesInput(const std::string& output, const std::string& inpu
                         " (a stream, marker or manifest there); choose another -o");
   }
   return Status::Ok();
+}
+
+Status FinishStreamedOutput(FILE* f, const std::string& tmp, const std::string& output, const Status& produced,
+                            int write_errno) {
+  if (output == "-") {
+    std::fflush(f);
+    return produced;
+  }
+  bool close_failed = std::fclose(f) != 0;
+  int err = write_errno ? write_errno : errno;
+  if (!produced.ok() || write_errno || close_failed) {
+    std::remove(tmp.c_str());
+    if (!produced.ok()) return produced;
+    return OutputError(output + ": cannot write " + tmp + ": " + IoErrorText(err ? err : EIO));
+  }
+  return RenameIntoPlace(tmp, output);
 }
 
 Status RenameIntoPlace(const std::string& tmp, const std::string& path) {

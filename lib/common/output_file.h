@@ -4,6 +4,7 @@
 // file under the name the user asked for.
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 #include "common/status.h"
@@ -31,5 +32,13 @@ Status CheckOutputSparesInput(const std::string& output, const std::string& inpu
 
 // Renames `tmp` to `path`; on failure removes `tmp` and says why.
 Status RenameIntoPlace(const std::string& tmp, const std::string& path);
+
+// Ends an output streamed into `f`, which is stdout (when `output` is "-":
+// flushed) or the temporary `tmp` (closed, then renamed to `output`). When
+// producing it failed (`produced` not ok: returned as is) or writing it
+// did (`write_errno`, the errno of the first failed write, or 0; or the
+// close), `tmp` is removed and nothing is left under `output`.
+Status FinishStreamedOutput(FILE* f, const std::string& tmp, const std::string& output, const Status& produced,
+                            int write_errno);
 
 }  // namespace ahtrace

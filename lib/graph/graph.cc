@@ -274,10 +274,11 @@ void GraphCollector::OnStreamEnd(uint32_t stream, const std::vector<const Resour
   for (const Resource* r : alive) NodeFor(*r).alive_at_end = !r->synthetic;
 }
 
-Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector) {
+Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector, ProgressMeter* progress) {
   Status status;
   auto reader = OpenTrace(trace_path, &status);
   if (!reader) return status;
+  reader->set_progress(progress);
   check::CheckOptions options;
   options.leaks = true;
   options.hook_rules = options.mismatches = false;

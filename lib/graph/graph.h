@@ -61,8 +61,9 @@ class GraphCollector : public ModelSink {
 
 // Runs `check` (context loss and leaks) on the trace at `trace_path` and
 // marks its findings on the collected nodes: where a store was lost, where
-// it disappeared, what leaked.
-Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector);
+// it disappeared, what leaked. `progress` (may be null) shows the reading.
+Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector,
+                              ProgressMeter* progress = nullptr);
 
 struct GraphOptions {
   GraphKind kind = GraphKind::kTrigger;

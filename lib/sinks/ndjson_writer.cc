@@ -116,20 +116,7 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
   }
   // Sources defined after a stream's last event.
   for (uint32_t s = 0; s < streams_written; ++s) write_sources(s);
-  if (to_stdout) {
-    std::fflush(stdout);
-  } else {
-    bool close_failed = std::fclose(f) != 0;
-    int err = w.failed() ? w.error() : errno;
-    if (!reader.status().ok() || w.failed() || close_failed) {
-      std::remove(tmp.c_str());
-      if (!reader.status().ok()) return reader.status();
-      return OutputError(output + ": cannot write " + tmp + ": " + IoErrorText(err ? err : EIO));
-    }
-    Status renamed = RenameIntoPlace(tmp, output);
-    if (!renamed.ok()) return renamed;
-  }
-  return reader.status();
+  return FinishStreamedOutput(f, tmp, output, reader.status(), w.failed() ? (w.error() ? w.error() : EIO) : 0);
 }
 
 }  // namespace ahtrace

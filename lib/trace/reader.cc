@@ -33,6 +33,25 @@ void TraceReader::Problem(const std::string& file, uint64_t location, bool is_li
   if (on_problem_) on_problem_(ReadProblem{file, location, is_line, std::move(message)});
 }
 
+uint64_t TotalFileSize(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  for (const auto& f : files) {
+    std::error_code ec;
+    uintmax_t size = fs::file_size(f, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
+void TraceReader::ReportProgress(bool more) {
+  if (!more) {
+    progress_->Clear();
+    return;
+  }
+  InputPosition at = Position();
+  progress_->Update(events_read_, at.done, at.total);
+}
+
 uint32_t TraceReader::AddStream(StreamInfo info) {
   streams_.push_back(std::move(info));
   stores_.emplace_back();
@@ -119,10 +138,13 @@ bool ToOffsetNs(double ms, int64_t* out) {
 // Reads binary streams (.ahs), one file after another.
 class BinaryTraceReader : public TraceReader {
  public:
-  explicit BinaryTraceReader(std::vector<std::string> files) : files_(std::move(files)) {}
+  explicit BinaryTraceReader(std::vector<std::string> files)
+      : files_(std::move(files)), total_bytes_(TotalFileSize(files_)) {}
   ~BinaryTraceReader() override { Close(); }
 
-  bool Next(Event* ev) override {
+  InputPosition Position() const override { return {bytes_read_, total_bytes_}; }
+
+  bool ReadNext(Event* ev) override {
     for (;;) {
       if (!status_.ok()) return false;
       if (!file_) {
@@ -165,6 +187,7 @@ class BinaryTraceReader : public TraceReader {
     size_t have = buf_.size();
     buf_.resize(have + want);
     size_t got = std::fread(buf_.data() + have, 1, want, file_);
+    bytes_read_ += got;
     buf_.resize(have + got);
     if (std::ferror(file_)) {
       status_ = InvalidTrace(path_ + ": read error");
@@ -380,14 +403,21 @@ class BinaryTraceReader : public TraceReader {
   // every string of every stream alive (and unmoved) for the reader's life.
   std::vector<std::string_view> strings_;
   std::deque<std::string> string_pool_;
+  uint64_t bytes_read_ = 0, total_bytes_ = 0;  // over all files, for progress
 };
 
 // Reads the NDJSON interchange form: one JSON object per line.
 class NdjsonTraceReader : public TraceReader {
  public:
-  NdjsonTraceReader(std::string path, std::ifstream in) : path_(std::move(path)), in_(std::move(in)) {}
+  NdjsonTraceReader(std::string path, std::ifstream in)
+      : path_(std::move(path)), in_(std::move(in)), total_bytes_(TotalFileSize({path_})) {}
 
-  bool Next(Event* ev) override {
+  InputPosition Position() const override {
+    std::streamoff at = in_.tellg();
+    return {at > 0 ? static_cast<uint64_t>(at) : total_bytes_, total_bytes_};
+  }
+
+  bool ReadNext(Event* ev) override {
     std::string line;
     while (status_.ok() && std::getline(in_, line)) {
       ++line_no_;
@@ -579,12 +609,13 @@ class NdjsonTraceReader : public TraceReader {
     uint64_t seq;
   };
   std::string path_;
-  std::ifstream in_;
+  mutable std::ifstream in_;  // mutable: Position() asks it tellg()
   uint64_t line_no_ = 0;
   bool seen_header_ = false;
   uint32_t version_ = 0;
   std::map<int64_t, StreamState> stream_index_;
   std::unordered_set<std::string> strings_;
+  uint64_t total_bytes_ = 0;
 };
 
 // Stream files sort by (pid, thread id, name) so a trace always replays in
@@ -680,6 +711,12 @@ std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status) 
   if (fs::is_directory(path, ec)) {
     auto files = ListStreamFiles(path);
     auto failures = ListRecorderFailures(path);
+    if (files.empty() && failures.empty()) {
+      // node's own logs, rotated (node_trace.1.log, node_trace.2.log, ...)
+      // or one per process: one trace.
+      auto logs = ListTraceEventLogs(path);
+      if (!logs.empty()) return OpenTraceEventLogs(std::move(logs), status);
+    }
     if (files.empty()) {
       std::string why = failures.empty() ? "was anything recorded?"
                                          : "the recorder failed to start in pid " + std::to_string(failures[0].pid) +

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/progress_meter.h"
 #include "common/status.h"
 #include "trace/event.h"
 
@@ -98,7 +99,22 @@ class TraceReader {
   // Fills *ev with the next event of the trace; false at the end or on a
   // fatal error (then status() says which). Events of one stream come in
   // stream order; streams may interleave.
-  virtual bool Next(Event* ev) = 0;
+  bool Next(Event* ev) {
+    bool more = ReadNext(ev);
+    if (progress_ && (!more || (++events_read_ & (kProgressEvery - 1)) == 0)) ReportProgress(more);
+    return more;
+  }
+
+  // How far reading has got: input bytes consumed and the input's total
+  // size (the sum over every file read); total 0 when unknown.
+  struct InputPosition {
+    uint64_t done = 0, total = 0;
+  };
+  virtual InputPosition Position() const { return {}; }
+
+  // Shows reading progress on `meter` (which must outlive the reading);
+  // it is cleared when reading ends. nullptr: none.
+  void set_progress(ProgressMeter* meter) { progress_ = meter; }
 
   const Status& status() const { return status_; }
   const std::vector<StreamInfo>& streams() const { return streams_; }
@@ -128,6 +144,9 @@ class TraceReader {
   }
 
  protected:
+  // The reader's own step: what Next() returns.
+  virtual bool ReadNext(Event* ev) = 0;
+
   void Problem(const std::string& file, uint64_t location, bool is_line, std::string message);
   uint32_t AddStream(StreamInfo info);
   // False (nothing defined) unless `id` is the next id or redefines one:
@@ -144,7 +163,12 @@ class TraceReader {
   std::vector<RecorderFailure> recorder_failures_;
 
  private:
+  static constexpr uint64_t kProgressEvery = 4096;  // a power of two
+  void ReportProgress(bool more);
+
   std::function<void(const ReadProblem&)> on_problem_;
+  ProgressMeter* progress_ = nullptr;
+  uint64_t events_read_ = 0;
   std::map<std::string_view, std::string_view> source_by_file_;
   uint64_t problem_count_ = 0;
 };
@@ -167,6 +191,10 @@ struct StreamTail {
   bool ended = false;
 };
 StreamTail InspectStreamTail(const std::string& path);
+
+// The sum of the files' sizes (0 for one that cannot be read), for
+// readers' InputPosition: /proc files and pipes count 0.
+uint64_t TotalFileSize(const std::vector<std::string>& files);
 
 // "v24.22.3" -> 24; -1 when the text is not a node version.
 int NodeMajorVersion(const std::string& version);
