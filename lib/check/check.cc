@@ -76,6 +76,12 @@ std::string FirstCaller(std::string_view callers) {
   return std::string(line.substr(0, line.rfind('@')));
 }
 
+// A function start at 1:1 is a module's top level (V8 reports the module
+// as the enclosing function of code outside any function).
+bool IsModuleScope(std::string_view enclosing) {
+  return enclosing.empty() || (enclosing.size() > 4 && enclosing.substr(enclosing.size() - 4) == ":1:1");
+}
+
 // Library code: a file under a node_modules directory.
 bool IsLibraryFile(std::string_view file) { return file.find("/node_modules/") != std::string_view::npos; }
 
@@ -322,6 +328,9 @@ struct EnterWithInfo {
   StoreId store;
   std::string_view site;
   uint32_t callback;  // which callback of the resource (1 = first) called enterWith()
+  // Called at a module's top level (no enclosing function): an ES module's
+  // body runs inside a promise once hooks are on, but nothing awaited it.
+  bool module_scope;
 };
 
 struct ListenerReg {
@@ -386,7 +395,7 @@ class Collector : public ModelSink {
       info.stores.push_back({storage, store});
       if (e) NoteCode({r.stream, storage}, store != kUndefinedStore, e->site, e->enclosing, {});
     } else if (cause == StoreCause::kEnterWith && e) {
-      enter_withs_[r.key].push_back({storage, store, e->site, r.callbacks});
+      enter_withs_[r.key].push_back({storage, store, e->site, r.callbacks, IsModuleScope(e->enclosing)});
     }
   }
 
@@ -969,30 +978,33 @@ class Analyzer {
             "in the caller's own context.";
       }
     }
-    if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak" && rule != "wrong-store")
-      return false;  // a defined store, no evidence it is wrong
-    const auto exec = Chain(r.res_key, false);  // where the read ran, and what created that, up to the top
-    for (const ResInfo* x : exec)
-      if (std::find(x->detached.begin(), x->detached.end(), r.storage) != x->detached.end())
-        return false;  // detached on purpose with exit() or disable()
-    if (r.store == kUndefinedStore && r.before_first_store && rule != "listener-context") return false;
-
+    // enterWith() after an await: the store was set in the callee's
+    // continuation that settled the promise this code awaited; the caller
+    // reads what it had before (undefined, or an older store of its own).
     if (rule == "context-lost" && current) {
-      // enterWith() after an await: the store was set in the callee's
-      // continuation that settled the promise this code awaited.
       if (const ResInfo* awaited = Res(current->trigger_key); awaited && awaited->resolved_in) {
-        auto ew = c_.enter_withs_.find(awaited->resolved_in);
+        // The continuation that settled it, or an earlier continuation of
+        // the same async function (more awaits may follow the enterWith()):
+        // promise continuations up the creator chain.
+        uint64_t setter_key = awaited->resolved_in;
+        auto ew = c_.enter_withs_.find(setter_key);
+        for (int hops = 0; ew == c_.enter_withs_.end() && hops < 16; ++hops) {
+          const ResInfo* step = Res(setter_key);
+          if (!step || step->type != "PROMISE" || !step->creator_key) break;
+          setter_key = step->creator_key;
+          ew = c_.enter_withs_.find(setter_key);
+        }
         if (ew != c_.enter_withs_.end()) {
           for (const auto& w : ew->second) {
-            if (w.storage != r.storage || w.store == kUndefinedStore) continue;
+            if (w.storage != r.storage || w.store == kUndefinedStore || w.store == r.store || w.module_scope) continue;
             rule = "enter-with-after-await";
             wanted = w.store;
-            if (const ResInfo* setter = Res(awaited->resolved_in)) f->break_async_id = setter->id;
+            if (const ResInfo* setter = Res(setter_key)) f->break_async_id = setter->id;
             break_site = Location::Parse(w.site);
             evidence.push_back("enterWith(" + StoreLabel(r.stream, w.store) + ") at " + std::string(w.site) +
-                               " ran in " + Describe(Res(awaited->resolved_in)) +
-                               ", a continuation after an await: it settled the promise this code awaited, "
-                               "but its store stays in that continuation");
+                               " ran in " + Describe(Res(setter_key)) +
+                               ", a continuation after an await in the async function this code awaited: "
+                               "the store stays in that function's continuations");
             hint =
                 "enterWith() after an await changes the store of that async function's continuation only; its "
                 "caller never sees it. Set the store before the first await, or run the whole call inside "
@@ -1002,6 +1014,15 @@ class Analyzer {
         }
       }
     }
+    if (r.store != kUndefinedStore && rule != "listener-context" && rule != "enter-with-leak" && rule != "wrong-store" &&
+        rule != "enter-with-after-await")
+      return false;  // a defined store, no evidence it is wrong
+    const auto exec = Chain(r.res_key, false);  // where the read ran, and what created that, up to the top
+    for (const ResInfo* x : exec)
+      if (std::find(x->detached.begin(), x->detached.end(), r.storage) != x->detached.end())
+        return false;  // detached on purpose with exit() or disable()
+    if (r.store == kUndefinedStore && r.before_first_store && rule != "listener-context") return false;
+
     if (rule == "context-lost") {
       // "The same call saw a store elsewhere" is weak on its own: helpers
       // (loggers, clients, retries) are called with and without a context.
