@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -31,5 +32,10 @@ Status CheckOutputSparesInput(const std::string& output, const std::string& inpu
 
 // Renames `tmp` to `path`; on failure removes `tmp` and says why.
 Status RenameIntoPlace(const std::string& tmp, const std::string& path);
+
+// Writes `content` to `path` the safe way: to TemporaryPathFor(path), then
+// renamed into place. An output error naming the path and why otherwise
+// (ENOSPC says "disk full").
+Status WriteOutputFile(const std::string& path, std::string_view content);
 
 }  // namespace ahtrace
