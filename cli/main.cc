@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"graph", "Trigger or execution graph as DOT, or rendered (svg, png, pdf)", SetupGraph},
     {"check", "CI checks: context loss (where it broke), leaks, broken rules; exit 1 on findings", SetupCheck},
     {"convert", "Convert a trace to the NDJSON interchange form", SetupConvert},
+    {"report", "check's verdict as one self-contained HTML page (findings, chains, timeline, leaks)", SetupReport},
 };
 
 }  // namespace ahtrace::cli
