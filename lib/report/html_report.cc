@@ -66,7 +66,7 @@ table.source td.n{width:48px;text-align:right;color:#888;user-select:none}
 table.source tr.focus td{background:#ffe9a8}
 figure.chain{margin:10px 0;display:inline-block;border:6px solid )css" +
          kChainFrameColour + R"css(;background:#fff;padding:4px;max-width:100%;box-sizing:border-box}
-figure.chain img{display:block;max-width:100%;height:auto}
+figure.chain img{display:block;max-width:100%;max-height:360px;width:auto;height:auto}
 figure.chain figcaption{font-size:12px;color:#555;padding-top:4px;overflow-wrap:anywhere}
 ol.chain{margin:4px 0;padding-left:22px;overflow-wrap:anywhere}
 ul.details{margin:6px 0;padding-left:20px;overflow-wrap:anywhere}
@@ -74,8 +74,8 @@ p.fix{background:#e8f5e9;border-radius:3px;padding:6px 10px;overflow-wrap:anywhe
 p.meta,.dim{color:#777;font-size:12px}
 .more{color:#555;font-style:italic}
 .timeline-frame{border:6px solid )css" +
-         kTimelineFrameColour + R"css(;background:#fff;overflow-x:auto;display:inline-block;max-width:100%;box-sizing:border-box}
-svg.timeline{display:block;font-size:11px;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
+         kTimelineFrameColour + R"css(;background:#fff;box-sizing:border-box}
+svg.timeline{display:block;width:100%;height:auto;font-size:11px;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 svg.timeline .row-bg{fill:#f1f1f1}svg.timeline .axis{fill:#555}
 ul.legend{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:4px 16px}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-1px;border:1px solid #999}

@@ -284,6 +284,13 @@ std::string TimelineHtml(const TimelineCollector& timeline, const TraceReader& r
                        std::to_string(key.second) + (label.empty() ? "" : ": " + label)) +
             " <span class=\"dim\">" + Ms(static_cast<double>(ns) / 1e6) + " ms</span></li>\n";
   }
+  bool several = false;
+  for (const auto* row : drawn)
+    for (const auto& b : row->buckets) several |= b.time[TimelineCollector::kStoresPerBucket].ns > 0;
+  if (several)
+    html += "<li><span class=\"swatch\" style=\"background:" + std::string(kOtherStoreColour) +
+            "\"></span>many stores (more than " + std::to_string(TimelineCollector::kStoresPerBucket) +
+            " in too short a time to draw each)</li>\n";
   size_t defined = 0;
   for (const auto& [key, ns] : stores) defined += key.second != kUndefinedStore;
   if (defined > options.max_legend)
