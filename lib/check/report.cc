@@ -1,29 +1,17 @@
 // The four ways `ahtrace check` reports: text for people, JSON for scripts,
-// JUnit for CI dashboards, SARIF for code-scanning UIs.
+// JUnit for CI dashboards, SARIF for code-scanning UIs. (The fifth, the
+// HTML page, is lib/report: it draws pictures from a replay of its own.)
 #include <map>
 #include <set>
 
 #include "check/check.h"
+#include "common/html.h"
 #include "common/utf8.h"
 
 namespace ahtrace::check {
 namespace {
 
-std::string XmlEscape(const std::string& raw) {
-  std::string out;
-  for (unsigned char c : XmlSafe(raw)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& raw) { return EscapeMarkup(XmlSafe(raw)); }
 
 }  // namespace
 

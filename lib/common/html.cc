@@ -4,11 +4,12 @@
 
 namespace ahtrace {
 
-std::string HtmlEscape(std::string_view s) {
-  std::string visible = TerminalSafe(s);
+std::string HtmlEscape(std::string_view s) { return EscapeMarkup(TerminalSafe(s)); }
+
+std::string EscapeMarkup(std::string_view s) {
   std::string out;
-  out.reserve(visible.size() + visible.size() / 8);
-  for (char c : visible) {
+  out.reserve(s.size() + s.size() / 8);
+  for (char c : s) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -18,4 +18,10 @@ namespace ahtrace {
 // trace string there.
 std::string HtmlEscape(std::string_view s);
 
+// & < > " ' written as character references (&#39; for the apostrophe,
+// which HTML and XML both read), every other byte as it is: the last step
+// of HtmlEscape, and of the JUnit report's XML escaping after XmlSafe.
+// Alone it is not enough for trace strings: it makes nothing visible.
+std::string EscapeMarkup(std::string_view s);
+
 }  // namespace ahtrace

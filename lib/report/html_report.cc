@@ -223,10 +223,8 @@ class Page {
     size_t shown = 0;
     for (const auto* f : leaks) {
       if (shown++ == options_.max_leaks) break;
-      std::string chain;
-      for (size_t i = 0; i < f->chain.size(); ++i) chain += (i ? " <- " : "") + f->chain[i];
       out += "<tr><td>" + E(f->title) + "</td><td class=\"mono\">" + E(f->where.empty() ? "(no site)" : f->where.ToString()) +
-             "</td><td class=\"mono\">" + E(chain) + "</td><td>pid " + std::to_string(f->pid) + " thread " +
+             "</td><td class=\"mono\">" + E(Join(f->chain)) + "</td><td>pid " + std::to_string(f->pid) + " thread " +
              std::to_string(f->thread) + "</td></tr>\n";
     }
     out += "</tbody></table>\n";
