@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/html.h"
+#include "model/replay.h"
 #include "report/html_report.h"
 #include "tests/test_util.h"
 
@@ -38,6 +40,44 @@ TEST(HtmlEscape, HostileStringsBecomeInertVisibleText) {
   EXPECT_EQ(HtmlEscape("line\nbreak\tand tab"), "line\\x0abreak\tand tab");
   EXPECT_EQ(HtmlEscape("bad\xff\xfe" "utf8"), "bad\xef\xbf\xbd\xef\xbf\xbdutf8");
   EXPECT_EQ(HtmlEscape("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93") << "real text is kept";
+}
+
+// The timeline keeps a fixed number of buckets per thread whatever the
+// number of callbacks, and loses no time on the way: each bucket's time,
+// summed, is the time the thread spent in callbacks (outermost before to
+// after; a nested callback's time moves to it, it is not added twice).
+TEST(Timeline, BoundedBucketsHoldEveryCallbacksTime) {
+  std::string trace = testing::SourcePath("samples/http-als/trace");
+  auto all = testing::ReadAll(trace);
+  ASSERT_TRUE(all.status.ok());
+  std::map<uint32_t, int64_t> expected_ns;
+  std::map<uint32_t, uint64_t> befores;
+  std::map<uint32_t, std::vector<int64_t>> open;
+  for (const Event& e : all.events) {
+    if (e.kind == EventKind::kBefore) {
+      ++befores[e.stream];
+      open[e.stream].push_back(e.ts_ns);
+    } else if (e.kind == EventKind::kAfter && !open[e.stream].empty()) {
+      int64_t began = open[e.stream].back();
+      open[e.stream].pop_back();
+      if (open[e.stream].empty()) expected_ns[e.stream] += e.ts_ns - began;
+    }
+  }
+  Status st;
+  auto reader = OpenTrace(trace, &st);
+  ASSERT_TRUE(reader);
+  report::TimelineCollector timeline;
+  ReplaySummary summary;
+  ASSERT_TRUE(Replay(*reader, &timeline, nullptr, &summary).ok());
+  ASSERT_FALSE(timeline.rows().empty());
+  for (const auto& [stream, row] : timeline.rows()) {
+    EXPECT_LE(row.buckets.size(), report::TimelineCollector::kFineBuckets);
+    EXPECT_EQ(row.callbacks, befores[stream]);
+    int64_t total = 0;
+    for (const auto& b : row.buckets)
+      for (const auto& t : b.time) total += t.ns;
+    EXPECT_EQ(total, expected_ns[stream]) << "stream " << stream;
+  }
 }
 
 // --- the page, from the real binary -------------------------------------

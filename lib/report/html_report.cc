@@ -377,7 +377,7 @@ Status CheckToHtml(const std::string& trace_path, const check::CheckOptions& che
   out += "</section>\n<section id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"dim\">One row per process and thread "
          "(callbacks run in it, in brackets); time runs left to right; each stretch is coloured by the store the "
          "running callback had (of the lowest-numbered storage), its height is the share of the time spent in "
-         "callbacks.</p>\n";
+         "callbacks. Threads that ran no callback have no row.</p>\n";
   out += TimelineHtml(timeline, *reader, options.timeline);
   out += "</section>\n";
   out += page.Leaks(leaks, leak_report.notes, check_options.leaks);
