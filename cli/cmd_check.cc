@@ -1,15 +1,14 @@
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "check/check.h"
 #include "check/config.h"
-#include "common/io_error.h"
 #include "common/output_file.h"
 #include "cli/commands.h"
+#include "report/html_report.h"
 
 namespace ahtrace::cli {
 
@@ -22,8 +21,8 @@ Runner SetupCheck(CLI::App* sub) {
   auto o = std::make_shared<Options>();
   sub->add_option("trace", o->trace, "Trace to check (directory, stream file or NDJSON)")->required();
   sub->add_option("--baseline", o->baseline, "Baseline trace: report only what is new, and use its stores as evidence");
-  sub->add_option("--format", o->format, "text, json, junit or sarif")
-      ->check(CLI::IsMember({"text", "json", "junit", "sarif"}))
+  sub->add_option("--format", o->format, "text, json, junit, sarif or html (the page `ahtrace report` writes)")
+      ->check(CLI::IsMember({"text", "json", "junit", "sarif", "html"}))
       ->capture_default_str();
   sub->add_option("-o,--output", o->output, "Write the report here (- = stdout)")->capture_default_str();
   sub->add_option("--expect-store", o->expect_store,
@@ -78,15 +77,22 @@ Runner SetupCheck(CLI::App* sub) {
       baseline = std::make_unique<check::Baseline>(std::move(base.as_baseline));
     }
     Status st;
-    auto reader = OpenTrace(o->trace, &st);
-    if (!reader) return Fail(st);
-    if (baseline) progress.SetPhase("trace");
-    reader->set_progress(&progress);
     check::CheckReport report;
-    st = check::RunCheck(*reader, options, baseline.get(), &report);
+    std::string text;
+    if (o->format == "html") {
+      report::HtmlReportOptions page;
+      page.trace_name = o->trace;
+      st = report::CheckToHtml(o->trace, options, baseline.get(), page, &report, &text);
+    } else {
+      auto reader = OpenTrace(o->trace, &st);
+      if (reader) {
+        if (baseline) progress.SetPhase("trace");
+        reader->set_progress(&progress);
+        st = check::RunCheck(*reader, options, baseline.get(), &report);
+      }
+    }
     if (!st.ok()) return Fail(st);
 
-    std::string text;
     bool to_stdout = o->output == "-";
     if (o->format == "json")
       text = check::ReportJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -94,25 +100,13 @@ Runner SetupCheck(CLI::App* sub) {
       text = check::ReportSarif(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     else if (o->format == "junit")
       text = check::ReportJunit(report);
-    else
+    else if (o->format == "text")  // (html was rendered with the check above)
       text = check::ReportText(report, to_stdout && isatty(1) && !std::getenv("NO_COLOR"));
     if (to_stdout) {
       std::fwrite(text.data(), 1, text.size(), stdout);  // all of it, whatever bytes it holds
     } else {
-      std::string tmp = TemporaryPathFor(o->output);
-      FILE* f = std::fopen(tmp.c_str(), "wb");
-      bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-      int err = ok ? 0 : errno;
-      if (f && std::fclose(f) != 0 && ok) {
-        ok = false;
-        err = errno;
-      }
-      if (!ok) {
-        std::remove(tmp.c_str());
-        return Fail(OutputError(o->output + ": cannot write the report to " + tmp + ": " + IoErrorText(err ? err : EIO)));
-      }
-      Status renamed = RenameIntoPlace(tmp, o->output);
-      if (!renamed.ok()) return Fail(renamed);
+      Status written = WriteOutputFile(o->output, text);
+      if (!written.ok()) return Fail(written);
       std::fprintf(stderr, "%s: %zu finding(s)\n", o->output.c_str(), report.findings.size());
     }
     if (!report.findings.empty()) return 1;

@@ -27,6 +27,7 @@ Runner SetupReplay(CLI::App* sub);
 Runner SetupGraph(CLI::App* sub);
 Runner SetupCheck(CLI::App* sub);
 Runner SetupExport(CLI::App* sub);
+Runner SetupReport(CLI::App* sub);
 
 // Everything after the first `--` on the command line (the program that
 // `record` runs); main() cuts it off before CLI11 parses the rest.

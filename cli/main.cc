@@ -29,6 +29,7 @@ constexpr Command kCommands[] = {
     {"check", "CI checks: context loss (where it broke), leaks, broken rules; exit 1 on findings", SetupCheck},
     {"convert", "Convert a trace to the NDJSON interchange form", SetupConvert},
     {"export", "Export a trace as Chrome trace-event JSON (open it in ui.perfetto.dev)", SetupExport},
+    {"report", "check's verdict as one self-contained HTML page (findings, chains, timeline, leaks)", SetupReport},
 };
 
 }  // namespace ahtrace::cli

@@ -156,6 +156,24 @@ class SourceLines {
     return lb == std::string::npos ? std::string() : l.substr(lb, le - lb + 1);
   }
 
+  // Lines [first, last] (1-based, clipped to the file) as recorded,
+  // untrimmed; empty when the trace does not hold the file.
+  SourceExcerpt Excerpt(const std::string& file, int first, int last) {
+    const File& f = Load(file);
+    SourceExcerpt out;
+    first = std::max(first, 1);
+    last = std::min<int64_t>(last, static_cast<int64_t>(f.line_starts.size()));
+    for (int line = first; line <= last; ++line) {
+      size_t b = f.line_starts[static_cast<size_t>(line) - 1];
+      size_t e = f.text.find('\n', b);
+      std::string_view l = f.text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      out.lines.emplace_back(l);
+    }
+    if (!out.lines.empty()) out.first_line = first;
+    return out;
+  }
+
   // Whether `inner` lies inside the block body of the function starting at
   // `outer`: from outer's first '{', bracket depth never closes that body
   // before inner. Strings, template literals and comments are skipped.
@@ -624,6 +642,8 @@ class Analyzer {
     ModelFindings(add);  // blind spots always; the rest as the options say
 
     for (auto& f : found_) {
+      if (!f.where.empty())
+        f.source = sources_.Excerpt(f.where.file, f.where.line - kSourceContextLines, f.where.line + kSourceContextLines);
       RelativiseToCwd(&f);
       out->findings.push_back(std::move(f));
     }
@@ -708,6 +728,7 @@ class Analyzer {
     };
     strip(f->where.file);
     strip(f->break_site.file);
+    strip(f->called_from.file);
     strip(f->storage);
     strip(f->title);
     for (auto& c : f->chain) strip(c);
@@ -1269,8 +1290,11 @@ class Analyzer {
     f->stream = r.stream;
     f->read_async_id = current ? current->id : 0;
     f->seq = r.seq;
-    if (app.empty()) return FirstCaller(r.callers);
-    return app.size() > 1 ? frames[app[1]] : std::string();
+    std::string called_from = app.empty()       ? FirstCaller(r.callers)
+                              : app.size() > 1 ? frames[app[1]]
+                                               : std::string();
+    f->called_from = Location::Parse(called_from);
+    return called_from;
   }
 
   // disable() promises that getStore() returns undefined until the next
@@ -1374,13 +1398,25 @@ Location Location::Parse(std::string_view site) {
   return l;
 }
 
-Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out) {
+Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out,
+                ModelSink* also_observe, CheckReport* leaks) {
   Collector collector(reader);
+  SinkFanout sinks;
+  sinks.Add(&collector);
+  if (also_observe) sinks.Add(also_observe);
   ReplaySummary summary;
-  Status st = Replay(reader, &collector, nullptr, &summary);
+  Status st = Replay(reader, &sinks, nullptr, &summary);
   if (!st.ok()) return st;
   out->events = summary.events;
   Analyzer(collector, reader, options, baseline).Run(out);
+  if (leaks) {
+    CheckOptions only_leaks;
+    only_leaks.context = only_leaks.hook_rules = only_leaks.mismatches = false;
+    only_leaks.leaks = true;
+    only_leaks.allow = options.allow;
+    leaks->events = summary.events;
+    Analyzer(collector, reader, only_leaks, baseline).Run(leaks);
+  }
   return Status::Ok();
 }
 

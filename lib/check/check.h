@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "model/async_model.h"
 #include "trace/reader.h"
 
 namespace ahtrace::check {
@@ -32,12 +33,23 @@ struct Location {
   static Location Parse(std::string_view site);  // "file:line:col"
 };
 
+// Lines of the program around a finding's location, as the trace's own
+// source records hold them (never read from disk): what the HTML report
+// shows under each finding.
+struct SourceExcerpt {
+  int first_line = 0;              // number of lines[0]; 0 when empty
+  std::vector<std::string> lines;  // as recorded, without their newline
+  bool empty() const { return lines.empty(); }
+};
+
 struct CheckFinding {
   std::string rule;          // context-lost, wrong-store, listener-context, enter-with-after-await, leak, async-hooks-rule, model-mismatch
   std::string level;         // error or warning
   std::string title;         // one line
   Location where;            // the getStore() call (or the resource's creation site)
   Location break_site;       // where the store disappeared, if known
+  Location called_from;      // the getStore() call's first caller, if recorded
+  SourceExcerpt source;      // kSourceContextLines either side of `where`, if the trace holds the file
   std::string storage;       // where the storage was created ("file:line:col"), or "storage N"
   std::vector<std::string> chain;     // "Timeout 12 (app.js:40:1)", innermost first
   std::vector<std::string> details;   // ran in, broke, evidence lines
@@ -50,6 +62,8 @@ struct CheckFinding {
   uint64_t seq = 0;          // first occurrence, in its stream
   int occurrences = 1;
 };
+
+constexpr int kSourceContextLines = 3;
 
 struct CheckOptions {
   bool context = true;        // context-loss rules
@@ -92,7 +106,17 @@ struct CheckReport {
   Baseline as_baseline;                // this trace, for use as someone's baseline
 };
 
-Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out);
+// Replays the trace and judges it. `also_observe`, if set, sees the same
+// replay (the HTML report draws its pictures from it without a second pass).
+// `leaks`, if set, receives the leak rule's findings whatever
+// options.leaks says (the report lists leaked handles beside a verdict
+// that may not count them), judged against the same allow list and baseline.
+Status RunCheck(TraceReader& reader, const CheckOptions& options, const Baseline* baseline, CheckReport* out,
+                ModelSink* also_observe = nullptr, CheckReport* leaks = nullptr);
+
+// "ahtrace check: 1 finding(s) (1 context-lost) in 6 getStore() call(s), 46
+// events": the last line of the text report.
+std::string SummaryLine(const CheckReport& r);
 
 // Output formats. Text uses colour only when `color` is set.
 std::string ReportText(const CheckReport& r, bool color);

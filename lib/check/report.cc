@@ -1,31 +1,21 @@
 // The four ways `ahtrace check` reports: text for people, JSON for scripts,
-// JUnit for CI dashboards, SARIF for code-scanning UIs.
+// JUnit for CI dashboards, SARIF for code-scanning UIs. (The fifth, the
+// HTML page, is lib/report: it draws pictures from a replay of its own.)
 #include <map>
 #include <set>
 
 #include "check/check.h"
+#include "common/html.h"
 #include "common/utf8.h"
 
 namespace ahtrace::check {
 namespace {
 
-std::string XmlEscape(const std::string& raw) {
-  std::string out;
-  for (unsigned char c : XmlSafe(raw)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& raw) { return EscapeMarkup(XmlSafe(raw)); }
 
-std::string Summary(const CheckReport& r) {
+}  // namespace
+
+std::string SummaryLine(const CheckReport& r) {
   std::map<std::string, int> by_rule;
   for (const auto& f : r.findings) ++by_rule[f.rule];
   if (r.findings.empty() && !r.cannot_judge.empty())
@@ -45,6 +35,8 @@ std::string Summary(const CheckReport& r) {
   if (r.in_baseline) s += "; " + std::to_string(r.in_baseline) + " also in the baseline";
   return s;
 }
+
+namespace {
 
 const char* kRuleHelp[][2] = {
     {"context-lost", "An AsyncLocalStorage store was lost: getStore() returned undefined where the code expected a store."},
@@ -91,7 +83,7 @@ std::string ReportText(const CheckReport& r, bool color) {
   }
   for (const auto& n : r.notes) out += "note: " + TerminalSafe(n) + "\n";
   if (!r.cannot_judge.empty()) out += paint("1;33", "cannot judge:") + " " + TerminalSafe(r.cannot_judge) + "\n";
-  out += paint(r.findings.empty() ? "32" : "1", TerminalSafe(Summary(r))) + "\n";
+  out += paint(r.findings.empty() ? "32" : "1", TerminalSafe(SummaryLine(r))) + "\n";
   return out;
 }
 

@@ -92,4 +92,20 @@ Status RenameIntoPlace(const std::string& tmp, const std::string& path) {
   return OutputError(path + ": cannot rename " + tmp + " into place: " + ec.message());
 }
 
+Status WriteOutputFile(const std::string& path, std::string_view content) {
+  std::string tmp = TemporaryPathFor(path);
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  bool ok = f && std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  int err = ok ? 0 : errno;
+  if (f && std::fclose(f) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(err ? err : EIO));
+  }
+  return RenameIntoPlace(tmp, path);
+}
+
 }  // namespace ahtrace

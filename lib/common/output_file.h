@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -40,5 +41,10 @@ Status RenameIntoPlace(const std::string& tmp, const std::string& path);
 // close), `tmp` is removed and nothing is left under `output`.
 Status FinishStreamedOutput(FILE* f, const std::string& tmp, const std::string& output, const Status& produced,
                             int write_errno);
+
+// Writes `content` to `path` the safe way: to TemporaryPathFor(path), then
+// renamed into place. An output error naming the path and why otherwise
+// (ENOSPC says "disk full").
+Status WriteOutputFile(const std::string& path, std::string_view content);
 
 }  // namespace ahtrace

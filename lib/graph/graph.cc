@@ -180,7 +180,7 @@ Agraph_t* Build(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
       const auto& table = stores[n->stream];
       std::string store_label = static_cast<size_t>(store) < table.size() ? table[store].label : "store " + std::to_string(store);
       label += "\\nstore: " + Literal(store_label, 40);
-      Set(node, "fillcolor", kPalette[(store - 1) % (sizeof kPalette / sizeof kPalette[0])]);
+      Set(node, "fillcolor", StoreFillColour(store));
     }
     if (n->context_lost) {
       Set(node, "color", "red");
@@ -285,6 +285,11 @@ Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* col
   check::CheckReport report;
   status = check::RunCheck(*reader, options, nullptr, &report);
   if (!status.ok()) return status;
+  MarkCheckFindings(report, collector);
+  return Status::Ok();
+}
+
+void MarkCheckFindings(const check::CheckReport& report, GraphCollector* collector) {
   for (const auto& f : report.findings) {
     if (GraphNode* n = collector->Find(f.stream, f.read_async_id)) {
       if (f.rule == "leak")
@@ -295,7 +300,84 @@ Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* col
     if (GraphNode* n = f.break_async_id ? collector->Find(f.stream, f.break_async_id) : nullptr)
       n->context_break = true;
   }
-  return Status::Ok();
+}
+
+const char* StoreFillColour(StoreId store) {
+  if (store == kUndefinedStore) return "white";
+  return kPalette[(store - 1) % (sizeof kPalette / sizeof kPalette[0])];
+}
+
+namespace {
+uint64_t ParentIn(const GraphCollector& collected, GraphKind kind, uint64_t key) {
+  const auto& nodes = collected.nodes();
+  auto it = nodes.find(key);
+  if (it == nodes.end()) return 0;
+  uint64_t p = kind == GraphKind::kTrigger ? it->second.trigger_key : it->second.creator_key;
+  return nodes.count(p) ? p : 0;
+}
+
+// The storage whose stores colour a picture by default: the lowest-numbered
+// one any node carries (0 = none).
+StorageId LowestStorage(const std::vector<const GraphNode*>& nodes) {
+  StorageId lowest = 0;
+  for (const GraphNode* n : nodes)
+    for (const auto& slot : n->stores)
+      if (lowest == 0 || slot.storage < lowest) lowest = slot.storage;
+  return lowest;
+}
+}  // namespace
+
+std::vector<uint64_t> ChainsOf(const GraphCollector& collected, GraphKind kind, const std::vector<uint64_t>& centres,
+                               int levels_up) {
+  std::vector<uint64_t> chains;
+  std::set<uint64_t> seen;
+  for (uint64_t centre : centres)
+    if (collected.nodes().count(centre) && seen.insert(centre).second) chains.push_back(centre);
+  for (uint64_t centre : centres) {
+    uint64_t at = centre;
+    for (int level = 0; level < levels_up; ++level) {
+      at = ParentIn(collected, kind, at);
+      if (!at) break;
+      if (seen.insert(at).second) chains.push_back(at);
+    }
+  }
+  return chains;
+}
+
+ChildIndex IndexChildren(const GraphCollector& collected, GraphKind kind, size_t per_node,
+                         const std::set<uint64_t>& parents) {
+  ChildIndex index;
+  index.kind = kind;
+  for (const auto& [key, n] : collected.nodes()) {
+    uint64_t parent = kind == GraphKind::kTrigger ? n.trigger_key : n.creator_key;
+    if (!parent || !parents.count(parent)) continue;
+    auto& list = index.first_children[parent];
+    if (list.size() < per_node) list.push_back(key);
+  }
+  return index;
+}
+
+void SelectNeighbourhood(const GraphCollector& collected, const ChildIndex& children, const Neighbourhood& around,
+                         SelectedGraph* out) {
+  const auto& nodes = collected.nodes();
+  std::set<uint64_t> keep;
+  std::vector<uint64_t> chains = ChainsOf(collected, children.kind, around.centres, around.levels_up);
+  for (uint64_t key : chains)
+    if (keep.size() < around.max_nodes) keep.insert(key);
+  for (uint64_t key : chains) {
+    auto c = children.first_children.find(key);
+    if (c == children.first_children.end() || !keep.count(key)) continue;
+    for (size_t i = 0; i < c->second.size() && i < around.children_per_node && keep.size() < around.max_nodes; ++i)
+      keep.insert(c->second[i]);
+  }
+  out->nodes.clear();
+  out->parent.clear();
+  for (uint64_t key : keep) {  // keys are in creation order
+    out->nodes.push_back(&nodes.at(key));
+    uint64_t p = ParentIn(collected, children.kind, key);
+    if (p && keep.count(p)) out->parent[key] = p;
+  }
+  out->color_storage = LowestStorage(out->nodes);
 }
 
 Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,
@@ -394,11 +476,7 @@ Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo
     if (p && keep.count(p)) out->parent[key] = p;
   }
   out->color_storage = options.color_storage;
-  if (out->color_storage == 0) {
-    for (const GraphNode* n : out->nodes)
-      for (const auto& slot : n->stores)
-        if (out->color_storage == 0 || slot.storage < out->color_storage) out->color_storage = slot.storage;
-  }
+  if (out->color_storage == 0) out->color_storage = LowestStorage(out->nodes);
   return Status::Ok();
 }
 
@@ -425,35 +503,37 @@ Status WriteDot(const SelectedGraph& sel, const std::vector<StreamInfo>& streams
   return RenameIntoPlace(tmp, path);
 }
 
-Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
-              const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
-              const std::string& path, const std::string& format, const std::string& engine) {
+Status RenderToString(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
+                      const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+                      const std::string& format, const std::string& engine, std::string* out) {
   std::string chosen = engine.empty() ? (sel.nodes.size() <= 2000 ? "dot" : "sfdp") : engine;
   Agraph_t* g = Build(sel, streams, stores, options);
   GVC_t* gvc = gvContext();
   Status result = Status::Ok();
-  std::string tmp = TemporaryPathFor(path);
-  // Opened here, not by Graphviz: its own failure message ("Could not
-  // open") lacks our context and is followed by a misleading rename error.
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) {
-    result = OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(errno));
-  } else if (gvLayout(gvc, g, chosen.c_str()) != 0) {
+  if (gvLayout(gvc, g, chosen.c_str()) != 0) {
     result = UsageError("layout engine \"" + chosen + "\" failed (is it a Graphviz engine: dot, sfdp, neato, fdp?)");
   } else {
-    if (gvRender(gvc, g, format.c_str(), f) != 0)
+    char* data = nullptr;
+    unsigned int length = 0;
+    if (gvRenderData(gvc, g, format.c_str(), &data, &length) != 0)
       result = UsageError("cannot render format \"" + format + "\" (svg, png, pdf, ... as Graphviz knows them)");
+    else
+      out->assign(data, length);
+    if (data) gvFreeRenderData(data);
     gvFreeLayout(gvc, g);
   }
-  if (f && std::fclose(f) != 0 && result.ok())
-    result = OutputError(path + ": cannot write " + tmp + ": " + IoErrorText(errno));
   agclose(g);
   gvFreeContext(gvc);
-  if (!result.ok()) {
-    std::remove(tmp.c_str());
-    return result;
-  }
-  return RenameIntoPlace(tmp, path);
+  return result;
+}
+
+Status Render(const SelectedGraph& sel, const std::vector<StreamInfo>& streams,
+              const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+              const std::string& path, const std::string& format, const std::string& engine) {
+  std::string rendered;
+  Status result = RenderToString(sel, streams, stores, options, format, engine, &rendered);
+  if (!result.ok()) return result;
+  return WriteOutputFile(path, rendered);
 }
 
 }  // namespace ahtrace::graph

@@ -12,11 +12,16 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "model/replay.h"
+
+namespace ahtrace::check {
+struct CheckReport;
+}
 
 namespace ahtrace::graph {
 
@@ -64,6 +69,13 @@ class GraphCollector : public ModelSink {
 // it disappeared, what leaked. `progress` (may be null) shows the reading.
 Status HighlightCheckFindings(const std::string& trace_path, GraphCollector* collector,
                               ProgressMeter* progress = nullptr);
+// The same marks, from a check already run on the trace the collector saw.
+void MarkCheckFindings(const check::CheckReport& report, GraphCollector* collector);
+
+// The fill colour of store `store` (1, 2, ...) of the colouring storage,
+// shared by every picture of stores (graph nodes, the report's timeline);
+// undefined (0) has none: white in graphs.
+const char* StoreFillColour(StoreId store);
 
 struct GraphOptions {
   GraphKind kind = GraphKind::kTrigger;
@@ -89,6 +101,36 @@ struct SelectedGraph {
 Status SelectGraph(const GraphCollector& collected, const std::vector<StreamInfo>& streams,
                    const GraphOptions& options, SelectedGraph* out);
 
+// The chains of parents of `centres` in one graph, each up to `levels_up`
+// levels: centres first, then each chain bottom-up, no key twice.
+std::vector<uint64_t> ChainsOf(const GraphCollector& collected, GraphKind kind, const std::vector<uint64_t>& centres,
+                               int levels_up);
+
+// The first few children (creation order) of the nodes `parents` names, in
+// one graph: what a neighbourhood picture shows beside a chain. One pass
+// over the nodes; memory bounded by `per_node` per parent asked for.
+struct ChildIndex {
+  GraphKind kind = GraphKind::kTrigger;
+  std::map<uint64_t, std::vector<uint64_t>> first_children;
+};
+ChildIndex IndexChildren(const GraphCollector& collected, GraphKind kind, size_t per_node,
+                         const std::set<uint64_t>& parents);
+
+// A small graph around some resources (a finding's read and break): each
+// centre's chain of parents, up to `levels_up`, and up to `children_per_node`
+// children of every node on a chain; never more than `max_nodes` (centres
+// and chains come first, so a deep chain is cut at the top, not the bottom).
+struct Neighbourhood {
+  std::vector<uint64_t> centres;  // node keys
+  int levels_up = 8;
+  size_t children_per_node = 2;
+  size_t max_nodes = 30;
+};
+// The neighbourhood in `children.kind`'s graph (`children` must index the
+// chains: ChainsOf); no node for any centre leaves `out` empty.
+void SelectNeighbourhood(const GraphCollector& collected, const ChildIndex& children, const Neighbourhood& around,
+                         SelectedGraph* out);
+
 // Writes DOT (through cgraph's agwrite) to `path`, via a temporary file.
 Status WriteDot(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
                 const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
@@ -99,5 +141,10 @@ Status WriteDot(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
 Status Render(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
               const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
               const std::string& path, const std::string& format, const std::string& engine);
+
+// As Render, into `*out` instead of a file (the HTML report inlines SVG).
+Status RenderToString(const SelectedGraph& g, const std::vector<StreamInfo>& streams,
+                      const std::vector<std::vector<StoreInfo>>& stores, const GraphOptions& options,
+                      const std::string& format, const std::string& engine, std::string* out);
 
 }  // namespace ahtrace::graph
