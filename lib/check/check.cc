@@ -150,11 +150,23 @@ class SourceLines {
     return lb == std::string::npos ? std::string() : l.substr(lb, le - lb + 1);
   }
 
-  // Whether `inner` lies inside the block body of the function starting at
-  // `outer`: from outer's first '{', bracket depth never closes that body
-  // before inner. Strings, template literals and comments are skipped.
-  // 0 = no, 1 = yes, -1 = cannot tell (no source, or no block body).
+  // Whether `inner` lies inside the body of the function starting at
+  // `outer`. 0 = no, 1 = yes, -1 = cannot tell.
+  //
+  // The parser's answer when the trace has the file's functions record and
+  // it lists a function starting at `outer`: inner lies in that body's
+  // extent. Otherwise (an older trace, a file the recorder did not parse, a
+  // start the record does not list) the scanner's: from outer's first '{',
+  // bracket depth never closes that body before inner, skipping strings,
+  // template literals and comments, which regular expressions, `${...}`
+  // and the like defeat; -1 when there is no source or no block body.
   int Contains(const std::string& file, Pos outer, Pos inner) {
+    if (const SourceExtents* x = reader_.FunctionExtents(file)) {
+      if (const FunctionExtent* fn = x->FunctionAt(ToSource(outer))) {
+        SourcePos at = ToSource(inner);
+        return fn->body_begin <= at && at < fn->body_end ? 1 : 0;
+      }
+    }
     const File& f = Load(file);
     size_t from = Offset(f, outer), to = Offset(f, inner);
     if (from == std::string::npos || to == std::string::npos || to <= from) return -1;
@@ -189,7 +201,17 @@ class SourceLines {
   // name is at `call` (V8 reports `als.run(...)` at `run`), 0 if not, -1 if
   // it cannot tell. Used to see which functions are written inside the
   // callback passed to run().
+  //
+  // With the file's functions record the parser answers: it lists every
+  // call with a function written in its arguments, so a call it does not
+  // list has none there (0). Without it, the scanner (ArgumentExtent).
   int InCallArguments(const std::string& file, Pos call, Pos inner) {
+    if (const SourceExtents* x = reader_.FunctionExtents(file)) {
+      const CallExtent* c = x->CallAt(ToSource(call));
+      if (!c) return 0;
+      SourcePos at = ToSource(inner);
+      return c->open < at && at < c->close ? 1 : 0;
+    }
     const File& f = Load(file);
     size_t from = Offset(f, call), at = Offset(f, inner);
     if (from == std::string::npos || at == std::string::npos) return -1;
@@ -207,6 +229,7 @@ class SourceLines {
     std::string live_text;  // read under --source-root
     std::vector<size_t> line_starts;
   };
+  static SourcePos ToSource(Pos p) { return SourcePos{p.line, p.col}; }
   // [the call's '(', its matching ')'], or npos when not found.
   static std::pair<size_t, size_t> ArgumentExtent(std::string_view t, size_t from) {
     size_t open = std::string::npos;
