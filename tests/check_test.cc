@@ -174,6 +174,38 @@ TEST(Check, TheParsersExtentsOverruleTheScannerWhereTheTextDefeatsIt) {
       << scanned.out;
 }
 
+// With several listeners on one event, the one running is the one whose
+// registration call's arguments hold a function of the read's frames. The
+// same-line rule (a function starting on the registration's line) missed a
+// listener written on a later line of the call; the parser's extents do
+// not, so the finding is the listener rule with its bind() fix.
+TEST(Check, AListenerWrittenOverSeveralLinesIsMatchedToItsRegistration) {
+  TempDir dir;
+  testing::WriteFile(dir.File("multi.js"), R"(const { EventEmitter } = require('events');
+const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+const bus = new EventEmitter();
+function subscribe(id) {
+  als.run({ req: id }, () => {
+    bus.on(
+      'tick',
+      function onTick() {
+        console.log(id, als.getStore());
+      },
+    );
+  });
+}
+subscribe('A');
+subscribe('B');
+setTimeout(() => bus.emit('tick'), 2);
+)");
+  std::string trace = Record(dir, dir.File("multi.js"), "t.trace");
+  auto r = testing::RunCommand(Bin() + " check --no-hook-rules --no-mismatches " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("error[listener-context] multi.js:10:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the 'tick' listener was registered at multi.js:7:9"), std::string::npos) << r.out;
+}
+
 TEST(Check, JunitAndSarifAreWellFormed) {
   TempDir dir;
   std::string trace = Record(dir, testing::SourcePath("samples/emitter-lost/app.js"), "t.trace");

@@ -197,6 +197,17 @@ class SourceLines {
     return open ? 1 : -1;
   }
 
+  // The parser's answer alone: 1 or 0 as InCallArguments, -1 when the
+  // trace has no functions record for `file`.
+  int ParsedInCallArguments(const std::string& file, Pos call, Pos inner) const {
+    const SourceExtents* x = reader_.FunctionExtents(file);
+    if (!x) return -1;
+    const CallExtent* c = x->CallAt(ToSource(call));
+    if (!c) return 0;
+    SourcePos at = ToSource(inner);
+    return c->open < at && at < c->close ? 1 : 0;
+  }
+
   // 1 if `inner` lies inside the argument list of the call whose callee
   // name is at `call` (V8 reports `als.run(...)` at `run`), 0 if not, -1 if
   // it cannot tell. Used to see which functions are written inside the
@@ -206,12 +217,7 @@ class SourceLines {
   // call with a function written in its arguments, so a call it does not
   // list has none there (0). Without it, the scanner (ArgumentExtent).
   int InCallArguments(const std::string& file, Pos call, Pos inner) {
-    if (const SourceExtents* x = reader_.FunctionExtents(file)) {
-      const CallExtent* c = x->CallAt(ToSource(call));
-      if (!c) return 0;
-      SourcePos at = ToSource(inner);
-      return c->open < at && at < c->close ? 1 : 0;
-    }
+    if (int parsed = ParsedInCallArguments(file, call, inner); parsed >= 0) return parsed;
     const File& f = Load(file);
     size_t from = Offset(f, call), at = Offset(f, inner);
     if (from == std::string::npos || at == std::string::npos) return -1;
@@ -908,6 +914,9 @@ class Analyzer {
         // (no user frame) are not the user's listeners. With one listener
         // it is that one; with several, the one whose function starts on
         // its registration line, where one of the read's frames starts.
+        // With the file's functions record: the one whose registration
+        // call's arguments hold a function one of the read's frames is in
+        // (a listener written over several lines too).
         std::vector<const ListenerReg*> candidates;
         for (const ListenerReg& reg : it->second)
           if (!reg.site.empty()) candidates.push_back(&reg);
@@ -916,11 +925,14 @@ class Analyzer {
           auto frames = FramesOf(r.site, r.enclosing, r.callers);
           for (const ListenerReg* reg : candidates) {
             Location at = Location::Parse(reg->site);
-            for (const Frame& fr : frames)
-              if (fr.file == at.file && fr.start.line == at.line && fr.start.col > at.column) {
+            for (const Frame& fr : frames) {
+              if (fr.file != at.file || fr.start.line == 0) continue;
+              int parsed = sources_.ParsedInCallArguments(at.file, Pos{at.line, at.column}, fr.start);
+              if (parsed == 1 || (parsed < 0 && fr.start.line == at.line && fr.start.col > at.column)) {
                 inline_defined.push_back(reg);
                 break;
               }
+            }
           }
           candidates = inline_defined;
         }
