@@ -124,13 +124,15 @@ std::string Hex(uint64_t v) {
 // cannot make ahtrace open files. Used for fingerprints (a finding keeps its
 // fingerprint when unrelated edits move its line, because the line's text
 // is hashed, not its number) and to tell whether one function is defined
-// inside another. Without a file's text both fall back to what the trace's
-// sites hold.
+// inside another: from the recorder parser's extents (functions records)
+// where the trace has them, else with a bracket scanner over the text.
+// Without a file's text both fall back to what the trace's sites hold.
 //
 // The one exception is the user's own choice: with --source-root DIR, a
 // file under a recording's working directory is read from the same
 // relative path under DIR (the live checkout), falling back to the trace's
-// copy where DIR has no such file.
+// copy where DIR has no such file. The extents always come from the trace:
+// they describe the code that ran, which the trace's positions point into.
 class SourceLines {
  public:
   SourceLines(const TraceReader& reader, std::string source_root)

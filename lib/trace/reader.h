@@ -75,9 +75,10 @@ struct RecorderFailure {
 };
 
 // A program file as the recorder read it when a recorded site first pointed
-// into it: check takes its evidence (line text, function extents) from
-// here, never from the reading machine's disk, so a verdict depends on the
-// trace alone. Both views live as long as the reader.
+// into it: check takes its evidence (line text; function extents where the
+// trace has no functions record for the file) from here, never from the
+// reading machine's disk, so a verdict depends on the trace alone. Both
+// views live as long as the reader.
 struct SourceFile {
   std::string_view file;  // as sites name it (an absolute path)
   std::string_view text;
