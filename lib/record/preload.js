@@ -1439,8 +1439,10 @@ function start(dir) {
     // (check falls back to its scanner there), FUNCTIONS_BUDGET per stream.
     const MAX_EXTENTS_BYTES = 512 << 10;
     let functionsBudget = 16 << 20;
+    const functionsNoted = new Set(); // a module compiled again (a cleared require.cache) is written once
     function noteFunctions(ast, content, filename) {
-      if (!recording || functionsBudget <= 0) return;
+      if (!recording || functionsBudget <= 0 || functionsNoted.has(filename)) return;
+      functionsNoted.add(filename);
       const starts = [0];
       const breaks = /\r\n?|\n|\u2028|\u2029/g;
       for (let m = breaks.exec(content); m !== null; m = breaks.exec(content)) starts.push(m.index + m[0].length);
