@@ -4,7 +4,8 @@
 # trace_events_reader, replay and stats_convert.
 #   fuzz/make-seeds.sh AHTRACE_BIN OUT
 # - binary streams: every samples/*/trace/*.ahs;
-# - NDJSON: each sample trace converted with `ahtrace convert`;
+# - NDJSON: each sample trace converted with `ahtrace convert`, and the
+#   hand-made ones in fuzz/seeds/ndjson/ (records samples lack: functions);
 # - node trace-event logs: the hand-made ones in fuzz/seeds/trace_events/,
 #   and one node writes for samples/timers when node is on PATH;
 # - replay and stats_convert read any format: all of the above.
@@ -19,6 +20,7 @@ for trace in samples/*/trace; do
   for s in "$trace"/*.ahs; do cp "$s" "$OUT/binary_reader/$name-$(basename "$s")"; done
   "$BIN" convert "$trace" -o "$OUT/ndjson_reader/$name.ndjson"
 done
+cp fuzz/seeds/ndjson/* "$OUT/ndjson_reader/"
 cp fuzz/seeds/trace_events/* "$OUT/trace_events_reader/"
 if command -v node >/dev/null; then
   tmp=$(mktemp -d)

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "tests/test_util.h"
 
@@ -141,6 +142,68 @@ TEST(Check, ReportsTheJobQueueLossWithWhereItBrokeAndTheFix) {
 
   auto fixed = Record(dir, testing::SourcePath("samples/job-queue-fixed/app.js"), "fixed.trace");
   EXPECT_EQ(testing::RunCommand(Bin() + " check " + Quote(fixed)).exit_code, 0);
+}
+
+// Issue 10: check's scanner counted the brackets of regular expressions as
+// code, so in regex-in-request.js (a lone '(' in a regex inside a boot
+// run()'s callback, a lone ')' in one further down) it put the start-up
+// reporter between them inside run()'s argument list, and reported its
+// expected undefined as a lost context. The recorder's parser (functions records)
+// knows where the arguments end. The same trace without its functions
+// records (an older trace) still gets the scanner's answer: if the
+// scanner learns regular expressions, this half of the test has to find a
+// text that still defeats it.
+TEST(Check, TheParsersExtentsOverruleTheScannerWhereTheTextDefeatsIt) {
+  TempDir dir;
+  std::string trace = Record(dir, testing::SourcePath("tests/check_corpus/regex-in-request.js"), "t.trace");
+  auto parsed = testing::RunCommand(Bin() + " check --no-hook-rules --no-mismatches " + Quote(trace));
+  EXPECT_EQ(parsed.exit_code, 0) << parsed.out << parsed.err;
+
+  ASSERT_EQ(testing::RunCommand(Bin() + " convert " + Quote(trace) + " -o " + Quote(dir.File("t.ndjson"))).exit_code, 0);
+  std::string text = testing::ReadFile(dir.File("t.ndjson"));
+  ASSERT_NE(text.find("\"kind\":\"functions\""), std::string::npos) << "the recorder wrote the program's extents";
+  std::string old_trace, line;
+  std::istringstream in(text);
+  while (std::getline(in, line))
+    if (line.find("\"kind\":\"functions\"") == std::string::npos) old_trace += line + "\n";
+  testing::WriteFile(dir.File("old.ndjson"), old_trace);
+  auto scanned = testing::RunCommand(Bin() + " check --no-hook-rules --no-mismatches " + Quote(dir.File("old.ndjson")));
+  EXPECT_EQ(scanned.exit_code, 1) << scanned.out << scanned.err;
+  EXPECT_NE(scanned.out.find("regex-in-request.js:27:"), std::string::npos) << scanned.out;
+  EXPECT_NE(scanned.out.find("is written inside the callback passed to run() at line 19"), std::string::npos)
+      << scanned.out;
+}
+
+// With several listeners on one event, the one running is the one whose
+// registration call's arguments hold a function of the read's frames. The
+// same-line rule (a function starting on the registration's line) missed a
+// listener written on a later line of the call; the parser's extents do
+// not, so the finding is the listener rule with its bind() fix.
+TEST(Check, AListenerWrittenOverSeveralLinesIsMatchedToItsRegistration) {
+  TempDir dir;
+  testing::WriteFile(dir.File("multi.js"), R"(const { EventEmitter } = require('events');
+const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+const bus = new EventEmitter();
+function subscribe(id) {
+  als.run({ req: id }, () => {
+    bus.on(
+      'tick',
+      function onTick() {
+        console.log(id, als.getStore());
+      },
+    );
+  });
+}
+subscribe('A');
+subscribe('B');
+setTimeout(() => bus.emit('tick'), 2);
+)");
+  std::string trace = Record(dir, dir.File("multi.js"), "t.trace");
+  auto r = testing::RunCommand(Bin() + " check --no-hook-rules --no-mismatches " + Quote(trace));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("error[listener-context] multi.js:10:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the 'tick' listener was registered at multi.js:7:9"), std::string::npos) << r.out;
 }
 
 TEST(Check, JunitAndSarifAreWellFormed) {

@@ -185,6 +185,128 @@ TEST(Ndjson, BadLinesNameTheirLineAndReadingGoesOn) {
   EXPECT_NE(t.problems[4].message.find("not an integer"), std::string::npos);
 }
 
+// The functions record (kind 19): the recorder's parser's extents of a
+// program file, which check trusts over its own scanner. Untrusted input:
+// a bad one is a problem naming the file and offset, and is not used.
+TEST(FunctionsRecord, RoundTripsThroughBinaryAndNdjson) {
+  TempDir dir;
+  const std::string extents = "f1,1,1,18,3,2;c2,7,2,10,2,40;f2,25,2,31,2,39";
+  {
+    BinaryStreamWriter w;
+    ASSERT_TRUE(w.Open(dir.File("p42-t0.ahs"), kHeader).ok());
+    w.DefineSource("/app.js", "function f() {\n  als.run(s, () => {});\n}\n");
+    w.DefineFunctions("/app.js", extents, 3);
+    w.Write(Hook(EventKind::kBefore, 2, 2, 1), 2.0);
+    ASSERT_TRUE(w.Close().ok());
+  }
+  auto t = ReadAll(dir.path());
+  ASSERT_TRUE(t.status.ok()) << t.status.message();
+  EXPECT_TRUE(t.problems.empty());
+  const SourceExtents* x = t.reader->FunctionExtents("/app.js");
+  ASSERT_NE(x, nullptr);
+  ASSERT_EQ(x->functions.size(), 2u);
+  ASSERT_EQ(x->calls.size(), 1u);
+  const FunctionExtent* f = x->FunctionAt({2, 25});
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->body_begin, (SourcePos{2, 31}));
+  EXPECT_EQ(f->body_end, (SourcePos{2, 39}));
+  EXPECT_EQ(x->FunctionAt({2, 26}), nullptr);
+  const CallExtent* c = x->CallAt({2, 7});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->open, (SourcePos{2, 10}));
+  EXPECT_EQ(c->close, (SourcePos{2, 40}));
+  EXPECT_EQ(t.reader->FunctionExtents("/other.js"), nullptr);
+
+  Status st;
+  auto reader = OpenTrace(dir.path(), &st);
+  ASSERT_TRUE(WriteNdjson(*reader, dir.File("t.ndjson")).ok());
+  std::string text = testing::ReadFile(dir.File("t.ndjson"));
+  EXPECT_NE(text.find("{\"count\":3,\"extents\":\"" + extents + "\",\"file\":\"/app.js\",\"kind\":\"functions\""),
+            std::string::npos)
+      << text;
+  auto back = ReadAll(dir.File("t.ndjson"));
+  ASSERT_TRUE(back.status.ok());
+  EXPECT_TRUE(back.problems.empty());
+  ASSERT_NE(back.reader->FunctionExtents("/app.js"), nullptr);
+  EXPECT_EQ(back.reader->FunctionExtents("/app.js")->functions.size(), 2u);
+  ASSERT_EQ(back.reader->functions(0).size(), 1u);
+  EXPECT_EQ(back.reader->functions(0)[0].text, extents);
+}
+
+TEST(FunctionsRecord, MalformedTextIsRefusedWithWhy) {
+  SourceExtents x;
+  std::string why;
+  EXPECT_TRUE(ParseSourceExtents("f1,1,1,5,1,9", 1, &x, &why)) << why;
+  const std::pair<const char*, int64_t> bad[] = {
+      {"", 1},                          // no entries
+      {"f1,1,1,5,1,9", 0},              // count out of range
+      {"f1,1,1,5,1,9", 2},              // count larger than the entries
+      {"f1,1,1,5,1,9;f2,1,2,2,2,3", 1}, // more entries than the count
+      {"f1,1,1,5,1", 1},                // truncated
+      {"f1,1,1,5,1,", 1},               // truncated after a ','
+      {"f1,1,1,5,1,9;", 1},             // trailing ';'
+      {"x1,1,1,5,1,9", 1},              // unknown kind
+      {"f0,1,1,5,1,9", 1},              // line 0
+      {"f1,1,1,5,1,99999999999", 1},    // a column beyond any file
+      {"f1,1,1,5,1,-9", 1},             // a sign
+      {"f1,9,1,5,1,9", 1},              // the body before the start
+      {"f1,1,1,9,1,9", 1},              // an empty body
+      {"c1,1,1,9,1,3", 1},              // ')' before '('
+      {"f1,1,1,5,1,9 ", 1},             // trailing garbage
+  };
+  for (const auto& [text, count] : bad) {
+    std::string t(text);
+    EXPECT_FALSE(ParseSourceExtents(t, count, &x, &why)) << t;
+    EXPECT_FALSE(why.empty()) << t;
+    EXPECT_TRUE(x.functions.empty() && x.calls.empty()) << t;
+  }
+  std::string nul("f1,1,1,5\0,1,9", 13);
+  EXPECT_FALSE(ParseSourceExtents(nul, 1, &x, &why));
+}
+
+TEST(FunctionsRecord, HostileRecordsAreProblemsAndIgnored) {
+  TempDir dir;
+  std::string path = dir.File("p42-t0.ahs");
+  {
+    BinaryStreamWriter w;
+    ASSERT_TRUE(w.Open(path, kHeader).ok());
+    w.DefineFunctions("/a.js", "f1,1,1,5,1,9;c", 2);        // truncated
+    w.DefineFunctions("/b.js", "f1,1,1,5,1,9", 1e300);      // an absurd count
+    w.DefineFunctions("/c.js", "f1,1,1,5,1,9", 0.5);        // not an integer
+    w.DefineFunctions("", "f1,1,1,5,1,9", 1);               // no file name
+    w.DefineFunctions("/d.js", "f1,1,1,5,1,9", 1);          // good
+    w.Write(Hook(EventKind::kBefore, 2, 2, 1), 2.0);
+    ASSERT_TRUE(w.Close().ok());
+  }
+  auto t = ReadAll(path);
+  ASSERT_TRUE(t.status.ok());
+  ASSERT_EQ(t.events.size(), 1u);
+  ASSERT_EQ(t.problems.size(), 4u);
+  EXPECT_NE(t.problems[0].message.find("functions record"), std::string::npos) << t.problems[0].message;
+  EXPECT_NE(t.problems[0].message.find("/a.js"), std::string::npos) << t.problems[0].message;
+  EXPECT_NE(t.problems[0].Where().find("@"), std::string::npos);
+  EXPECT_EQ(t.reader->FunctionExtents("/a.js"), nullptr);
+  EXPECT_EQ(t.reader->FunctionExtents("/b.js"), nullptr);
+  EXPECT_EQ(t.reader->FunctionExtents("/c.js"), nullptr);
+  EXPECT_NE(t.reader->FunctionExtents("/d.js"), nullptr);
+
+  testing::WriteFile(dir.File("t.ndjson"),
+                     "{\"format\":\"ahtrace-ndjson\",\"version\":1}\n"
+                     "{\"kind\":\"stream\",\"stream\":0,\"pid\":5}\n"
+                     "{\"kind\":\"functions\",\"stream\":0,\"file\":\"/a.js\",\"extents\":\"f1,1,1,5,1,9\",\"count\":\"1\"}\n"
+                     "{\"kind\":\"functions\",\"stream\":0,\"file\":\"/a.js\",\"extents\":\"f1,1,1,5,1,9\",\"count\":18446744073709551615}\n"
+                     "{\"kind\":\"functions\",\"stream\":0,\"file\":\"/a.js\",\"extents\":[1],\"count\":1}\n"
+                     "{\"kind\":\"functions\",\"stream\":0,\"file\":\"/b.js\",\"extents\":\"f1,1,1,5,1,9\",\"count\":1}\n"
+                     "{\"kind\":\"before\",\"stream\":0,\"asyncId\":2}\n");
+  auto n = ReadAll(dir.File("t.ndjson"));
+  ASSERT_TRUE(n.status.ok());
+  ASSERT_EQ(n.problems.size(), 3u);
+  EXPECT_EQ(n.problems[0].Where(), dir.File("t.ndjson") + ":3");
+  EXPECT_EQ(n.problems[1].Where(), dir.File("t.ndjson") + ":4");
+  EXPECT_EQ(n.reader->FunctionExtents("/a.js"), nullptr);
+  EXPECT_NE(n.reader->FunctionExtents("/b.js"), nullptr);
+}
+
 TEST(Ndjson, RefusesUnknownVersion) {
   TempDir dir;
   testing::WriteFile(dir.File("t.ndjson"), "{\"format\":\"ahtrace-ndjson\",\"version\":7}\n");

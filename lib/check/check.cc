@@ -130,13 +130,15 @@ std::string Hex(uint64_t v) {
 // cannot make ahtrace open files. Used for fingerprints (a finding keeps its
 // fingerprint when unrelated edits move its line, because the line's text
 // is hashed, not its number) and to tell whether one function is defined
-// inside another. Without a file's text both fall back to what the trace's
-// sites hold.
+// inside another: from the recorder parser's extents (functions records)
+// where the trace has them, else with a bracket scanner over the text.
+// Without a file's text both fall back to what the trace's sites hold.
 //
 // The one exception is the user's own choice: with --source-root DIR, a
 // file under a recording's working directory is read from the same
 // relative path under DIR (the live checkout), falling back to the trace's
-// copy where DIR has no such file.
+// copy where DIR has no such file. The extents always come from the trace:
+// they describe the code that ran, which the trace's positions point into.
 class SourceLines {
  public:
   SourceLines(const TraceReader& reader, std::string source_root)
@@ -174,11 +176,23 @@ class SourceLines {
     return out;
   }
 
-  // Whether `inner` lies inside the block body of the function starting at
-  // `outer`: from outer's first '{', bracket depth never closes that body
-  // before inner. Strings, template literals and comments are skipped.
-  // 0 = no, 1 = yes, -1 = cannot tell (no source, or no block body).
+  // Whether `inner` lies inside the body of the function starting at
+  // `outer`. 0 = no, 1 = yes, -1 = cannot tell.
+  //
+  // The parser's answer when the trace has the file's functions record and
+  // it lists a function starting at `outer`: inner lies in that body's
+  // extent. Otherwise (an older trace, a file the recorder did not parse, a
+  // start the record does not list) the scanner's: from outer's first '{',
+  // bracket depth never closes that body before inner, skipping strings,
+  // template literals and comments, which regular expressions, `${...}`
+  // and the like defeat; -1 when there is no source or no block body.
   int Contains(const std::string& file, Pos outer, Pos inner) {
+    if (const SourceExtents* x = reader_.FunctionExtents(file)) {
+      if (const FunctionExtent* fn = x->FunctionAt(ToSource(outer))) {
+        SourcePos at = ToSource(inner);
+        return fn->body_begin <= at && at < fn->body_end ? 1 : 0;
+      }
+    }
     const File& f = Load(file);
     size_t from = Offset(f, outer), to = Offset(f, inner);
     if (from == std::string::npos || to == std::string::npos || to <= from) return -1;
@@ -209,11 +223,27 @@ class SourceLines {
     return open ? 1 : -1;
   }
 
+  // The parser's answer alone: 1 or 0 as InCallArguments, -1 when the
+  // trace has no functions record for `file`.
+  int ParsedInCallArguments(const std::string& file, Pos call, Pos inner) const {
+    const SourceExtents* x = reader_.FunctionExtents(file);
+    if (!x) return -1;
+    const CallExtent* c = x->CallAt(ToSource(call));
+    if (!c) return 0;
+    SourcePos at = ToSource(inner);
+    return c->open < at && at < c->close ? 1 : 0;
+  }
+
   // 1 if `inner` lies inside the argument list of the call whose callee
   // name is at `call` (V8 reports `als.run(...)` at `run`), 0 if not, -1 if
   // it cannot tell. Used to see which functions are written inside the
   // callback passed to run().
+  //
+  // With the file's functions record the parser answers: it lists every
+  // call with a function written in its arguments, so a call it does not
+  // list has none there (0). Without it, the scanner (ArgumentExtent).
   int InCallArguments(const std::string& file, Pos call, Pos inner) {
+    if (int parsed = ParsedInCallArguments(file, call, inner); parsed >= 0) return parsed;
     const File& f = Load(file);
     size_t from = Offset(f, call), at = Offset(f, inner);
     if (from == std::string::npos || at == std::string::npos) return -1;
@@ -231,6 +261,7 @@ class SourceLines {
     std::string live_text;  // read under --source-root
     std::vector<size_t> line_starts;
   };
+  static SourcePos ToSource(Pos p) { return SourcePos{p.line, p.col}; }
   // [the call's '(', its matching ')'], or npos when not found.
   static std::pair<size_t, size_t> ArgumentExtent(std::string_view t, size_t from) {
     size_t open = std::string::npos;
@@ -915,6 +946,9 @@ class Analyzer {
         // (no user frame) are not the user's listeners. With one listener
         // it is that one; with several, the one whose function starts on
         // its registration line, where one of the read's frames starts.
+        // With the file's functions record: the one whose registration
+        // call's arguments hold a function one of the read's frames is in
+        // (a listener written over several lines too).
         std::vector<const ListenerReg*> candidates;
         for (const ListenerReg& reg : it->second)
           if (!reg.site.empty()) candidates.push_back(&reg);
@@ -923,11 +957,14 @@ class Analyzer {
           auto frames = FramesOf(r.site, r.enclosing, r.callers);
           for (const ListenerReg* reg : candidates) {
             Location at = Location::Parse(reg->site);
-            for (const Frame& fr : frames)
-              if (fr.file == at.file && fr.start.line == at.line && fr.start.col > at.column) {
+            for (const Frame& fr : frames) {
+              if (fr.file != at.file || fr.start.line == 0) continue;
+              int parsed = sources_.ParsedInCallArguments(at.file, Pos{at.line, at.column}, fr.start);
+              if (parsed == 1 || (parsed < 0 && fr.start.line == at.line && fr.start.col > at.column)) {
                 inline_defined.push_back(reg);
                 break;
               }
+            }
           }
           candidates = inline_defined;
         }

@@ -105,6 +105,7 @@ const K_PROMISE_RESOLVE = 5;
 const K_STRING = 16;
 const K_STORE = 17;
 const K_SOURCE = 18;
+const K_FUNCTIONS = 19;
 const K_ALS_CREATE = 32;
 const K_ALS_RUN_BEGIN = 33;
 const K_ALS_RUN_END = 34;
@@ -1416,6 +1417,138 @@ function start(dir) {
       return col - shift;
     }
 
+    // ---- the parser's view of the code (functions records) -----------------
+    // check asks two questions of a program file: is the function V8 says
+    // starts at P written inside the body of the function starting at Q, and
+    // inside the argument list of the call at R (run()'s callback)? A brace
+    // counter over the text gets regular expressions, `${...}` in templates
+    // and the like wrong; acorn, already parsing each module here, does not.
+    // So every parsed file gets one functions record (kind 19): name = the
+    // file, a = the string id of its extents, b = how many. The extents are
+    // in the coordinates of the text as written and in V8's terms (1-based
+    // lines and UTF-16 columns, a function's start where V8's
+    // getEnclosingLineNumber/ColumnNumber put it: docs/recorder.md), ';'
+    // separated entries of a letter and six integers:
+    //   f<start line>,<start col>,<body line>,<body col>,<end line>,<end col>
+    //     a function: its V8 start, its body's first character ('{' or the
+    //     expression of an arrow) and the position just past the body;
+    //   c<at line>,<at col>,<'(' line>,<'(' col>,<')' line>,<')' col>
+    //     a call or `new` with a function written in its arguments: the
+    //     position V8 reports for the call, and its argument list.
+    // Bounded: a file whose extents pass MAX_EXTENTS_BYTES gets no record
+    // (check falls back to its scanner there), FUNCTIONS_BUDGET per stream.
+    const MAX_EXTENTS_BYTES = 512 << 10;
+    let functionsBudget = 16 << 20;
+    const functionsNoted = new Set(); // a module compiled again (a cleared require.cache) is written once
+    function noteFunctions(ast, content, filename) {
+      if (!recording || functionsBudget <= 0 || functionsNoted.has(filename)) return;
+      functionsNoted.add(filename);
+      const starts = [0];
+      const breaks = /\r\n?|\n|\u2028|\u2029/g;
+      for (let m = breaks.exec(content); m !== null; m = breaks.exec(content)) starts.push(m.index + m[0].length);
+      function at(off) {
+        let lo = 0, hi = starts.length - 1;
+        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= off) lo = mid; else hi = mid - 1; }
+        return (lo + 1) + ',' + (off - starts[lo] + 1);
+      }
+      // The first character at or after `off` that is not blank or comment
+      // (and not `?.`, before an optional call's '(').
+      function skipBlank(off, optional) {
+        for (;;) {
+          const ch = content.charCodeAt(off);
+          if (ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 11 || ch === 12 || ch === 0xa0 ||
+              ch === 0x2028 || ch === 0x2029 || ch === 0xfeff) { off++; continue; }
+          if (ch === 47 && content.charCodeAt(off + 1) === 42) {
+            const e = content.indexOf('*/', off + 2);
+            if (e < 0) return -1;
+            off = e + 2;
+            continue;
+          }
+          if (ch === 47 && content.charCodeAt(off + 1) === 47) {
+            breaks.lastIndex = off;
+            const m = breaks.exec(content);
+            if (m === null) return -1;
+            off = m.index;
+            continue;
+          }
+          if (optional && ch === 63 && content.charCodeAt(off + 1) === 46) { off += 2; continue; }
+          return off;
+        }
+      }
+      // Where V8 puts a function's start: the start of the method (with its
+      // `async`, `*`, `get`, `[`) for methods and accessors, but after a
+      // class method's `static`; the function or arrow itself otherwise.
+      function v8Start(node, parent) {
+        if (parent !== null && parent.value === node &&
+            (parent.type === 'MethodDefinition' || (parent.type === 'Property' && (parent.method || parent.kind !== 'init')))) {
+          if (parent.type === 'MethodDefinition' && parent.static) return skipBlank(parent.start + 6, false);
+          return parent.start;
+        }
+        return node.start;
+      }
+      // Where V8 reports a call: `new`'s start; the property name of
+      // `a.b(...)` and `a?.b(...)`; the name of `f(...)`; else its '('.
+      function callAt(node, open) {
+        if (node.type === 'NewExpression') return node.start;
+        if (node.optional) return open;
+        const callee = node.callee;
+        if (callee.type === 'MemberExpression' && !callee.computed) return callee.property.start;
+        if (callee.type === 'Identifier') return callee.start;
+        return open;
+      }
+      const out = [];
+      let bytes = 0;
+      function add(entry) {
+        out.push(entry);
+        bytes += entry.length + 1;
+      }
+      // Returns whether the subtree holds a function.
+      function walk(node, parent) {
+        if (node === null || typeof node !== 'object' || bytes > MAX_EXTENTS_BYTES) return false;
+        if (Array.isArray(node)) {
+          let has = false;
+          for (const n of node) has = walk(n, parent) || has;
+          return has;
+        }
+        if (typeof node.type !== 'string') return false;
+        const t = node.type;
+        if (t === 'FunctionExpression' || t === 'ArrowFunctionExpression' || t === 'FunctionDeclaration' ||
+            t === 'StaticBlock') {
+          const s = t === 'StaticBlock' ? node.start : v8Start(node, parent);
+          const body = t === 'StaticBlock' ? node : node.body;
+          if (s >= 0) add('f' + at(s) + ',' + at(body.start) + ',' + at(body.end));
+          walk(node.params, node);
+          walk(node.body, node);
+          return true;
+        }
+        if (t === 'CallExpression' || t === 'NewExpression') {
+          const calleeHas = walk(node.callee, node);
+          const slot = out.length;
+          const argsHave = walk(node.arguments, node);
+          if (argsHave && node.end > 0 && content.charCodeAt(node.end - 1) === 41 /* ')' */) {
+            const open = skipBlank(node.callee.end, true);
+            if (open >= 0 && content.charCodeAt(open) === 40 /* '(' */) {
+              const entry = 'c' + at(callAt(node, open)) + ',' + at(open) + ',' + at(node.end - 1);
+              out.splice(slot, 0, entry); // before the functions it holds: ordered by position
+              bytes += entry.length + 1;
+            }
+          }
+          return calleeHas || argsHave;
+        }
+        let has = false;
+        for (const key in node) {
+          if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+          const v = node[key];
+          if (v !== null && typeof v === 'object') has = walk(v, node) || has;
+        }
+        return has;
+      }
+      walk(ast.body, null);
+      if (out.length === 0 || bytes > MAX_EXTENTS_BYTES || bytes > functionsBudget) return;
+      functionsBudget -= bytes;
+      putQuick(K_FUNCTIONS, intern(filename), defineString(out.join(';')), out.length);
+    }
+
     // The source transform. Returns the instrumented text, or null to load
     // the file as it is (no closures, or a syntax the parser does not know).
     function instrument(content, filename) {
@@ -1427,6 +1560,11 @@ function start(dir) {
         });
       } catch (e) {
         return null;
+      }
+      try {
+        noteFunctions(ast, content, filename);
+      } catch (e) {
+        /* no extents for this file: check falls back to its scanner */
       }
       const inserts = []; // [offset, text]
       const entry = { shifts: new Map() };

@@ -81,11 +81,18 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
   LineWriter w(f);
   w.Write({{"format", "ahtrace-ndjson"}, {"version", kTraceFormatVersion}});
   size_t streams_written = 0;
-  std::vector<size_t> stores_written, sources_written;
+  std::vector<size_t> stores_written, sources_written, functions_written;
   auto write_sources = [&](uint32_t stream) {
     const auto& sources = reader.sources(stream);
     for (size_t& n = sources_written[stream]; n < sources.size(); ++n)
       w.Write({{"kind", "source"}, {"stream", stream}, {"file", sources[n].file}, {"text", sources[n].text}});
+    const auto& functions = reader.functions(stream);
+    for (size_t& n = functions_written[stream]; n < functions.size(); ++n)
+      w.Write({{"kind", "functions"},
+               {"stream", stream},
+               {"file", functions[n].file},
+               {"extents", functions[n].text},
+               {"count", functions[n].count}});
   };
   Event ev;
   while (reader.Next(&ev)) {
@@ -100,6 +107,7 @@ Status WriteNdjson(TraceReader& reader, const std::string& output) {
       w.Write(h);
       stores_written.push_back(1);
       sources_written.push_back(0);
+      functions_written.push_back(0);
       ++streams_written;
     }
     const auto& stores = reader.stores(ev.stream);

@@ -71,6 +71,24 @@ void BinaryStreamWriter::DefineStore(StoreId id, const std::string& label, uint3
   Raw(&r, sizeof r);
 }
 
+void BinaryStreamWriter::DefineSource(const std::string& file, const std::string& text) {
+  Record r;
+  r.kind = static_cast<uint32_t>(EventKind::kSource);
+  r.name = Intern(file);
+  r.a = static_cast<double>(Intern(text));
+  r.b = static_cast<double>(text.size());
+  Raw(&r, sizeof r);
+}
+
+void BinaryStreamWriter::DefineFunctions(const std::string& file, const std::string& extents, double count) {
+  Record r;
+  r.kind = static_cast<uint32_t>(EventKind::kFunctions);
+  r.name = Intern(file);
+  r.a = static_cast<double>(Intern(extents));
+  r.b = count;
+  Raw(&r, sizeof r);
+}
+
 void BinaryStreamWriter::Write(const Event& e, double ts_ms) {
   Record r;
   r.kind = static_cast<uint32_t>(e.kind);

@@ -19,6 +19,11 @@ class BinaryStreamWriter {
   Status Open(const std::string& path, const std::string& header_json);
   // Defines a store label before its first use (value_kind as in the spec).
   void DefineStore(StoreId id, const std::string& label, uint32_t value_kind = 1);
+  // A program file's text (source record) and its extents as the
+  // recorder's parser gives them (functions record, `count` entries; the
+  // text is written as given, so tests can write hostile ones).
+  void DefineSource(const std::string& file, const std::string& text);
+  void DefineFunctions(const std::string& file, const std::string& extents, double count);
   // Writes one event; `ts_ms` is relative to the header's timeOrigin.
   void Write(const Event& e, double ts_ms);
   Status Close();

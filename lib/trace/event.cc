@@ -15,6 +15,7 @@ constexpr KindName kKindNames[] = {
     {EventKind::kString, "string"},
     {EventKind::kStore, "store"},
     {EventKind::kSource, "source"},
+    {EventKind::kFunctions, "functions"},
     {EventKind::kAlsCreate, "alsCreate"},
     {EventKind::kAlsRunBegin, "alsRunBegin"},
     {EventKind::kAlsRunEnd, "alsRunEnd"},

@@ -27,6 +27,7 @@ enum class EventKind : uint32_t {
   kString = 16,  // definitions: consumed by readers, never handed out
   kStore = 17,
   kSource = 18,  // a program file's text (docs/trace-format.md)
+  kFunctions = 19,  // a program file's function and call extents, from the recorder's parser
   kAlsCreate = 32,
   kAlsRunBegin = 33,
   kAlsRunEnd = 34,

@@ -57,6 +57,7 @@ uint32_t TraceReader::AddStream(StreamInfo info) {
   stores_.emplace_back();
   stores_.back().push_back(StoreInfo{0, "undefined", "undefined"});
   sources_.emplace_back();
+  functions_.emplace_back();
   return static_cast<uint32_t>(streams_.size() - 1);
 }
 
@@ -71,6 +72,101 @@ bool TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, st
 void TraceReader::DefineSource(uint32_t stream, std::string_view file, std::string_view text) {
   sources_[stream].push_back(SourceFile{file, text});
   source_by_file_.emplace(file, text);  // the first stream's copy wins
+}
+
+std::string TraceReader::DefineFunctions(uint32_t stream, std::string_view file, std::string_view text,
+                                         int64_t count) {
+  SourceExtents extents;
+  std::string error;
+  if (!ParseSourceExtents(text, count, &extents, &error)) return error;
+  functions_[stream].push_back(FunctionsRecord{file, text, count});
+  extents_by_file_.emplace(file, std::move(extents));  // the first stream's copy wins
+  return {};
+}
+
+const SourceExtents* TraceReader::FunctionExtents(std::string_view file) const {
+  auto it = extents_by_file_.find(file);
+  return it == extents_by_file_.end() ? nullptr : &it->second;
+}
+
+const FunctionExtent* SourceExtents::FunctionAt(SourcePos start) const {
+  auto it = std::lower_bound(functions.begin(), functions.end(), start,
+                             [](const FunctionExtent& f, SourcePos p) { return f.start < p; });
+  return it != functions.end() && it->start == start ? &*it : nullptr;
+}
+
+const CallExtent* SourceExtents::CallAt(SourcePos at) const {
+  auto it = std::lower_bound(calls.begin(), calls.end(), at, [](const CallExtent& c, SourcePos p) { return c.at < p; });
+  return it != calls.end() && it->at == at ? &*it : nullptr;
+}
+
+bool ParseSourceExtents(std::string_view text, int64_t count, SourceExtents* out, std::string* error) {
+  *out = SourceExtents();
+  if (count <= 0 || count > kMaxExtentEntries) {
+    *error = "functions record with an entry count out of range";
+    return false;
+  }
+  size_t i = 0;
+  int64_t entries = 0;
+  auto fail = [&](const std::string& why) {
+    *error = "functions record: " + why + " in entry " + std::to_string(entries + 1) + " (byte " + std::to_string(i) +
+             " of its text)";
+    *out = SourceExtents();
+    return false;
+  };
+  while (i < text.size()) {
+    if (entries >= count) return fail("more entries than its count");
+    char letter = text[i++];
+    if (letter != 'f' && letter != 'c') return fail("unknown entry kind");
+    int32_t v[6];
+    for (int k = 0; k < 6; ++k) {
+      if (k > 0) {
+        if (i >= text.size() || text[i] != ',') return fail("expected ','");
+        ++i;
+      }
+      int64_t n = 0;
+      size_t digits = 0;
+      while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 10) {
+        n = n * 10 + (text[i] - '0');
+        ++i;
+        ++digits;
+      }
+      int32_t limit = k % 2 == 0 ? kMaxExtentLine : kMaxExtentColumn;
+      if (digits == 0 || n < 1 || n > limit) return fail("a line or column missing or out of range");
+      v[k] = static_cast<int32_t>(n);
+    }
+    SourcePos a{v[0], v[1]}, b{v[2], v[3]}, c{v[4], v[5]};
+    if (letter == 'f') {
+      if (!(a <= b) || !(b < c)) return fail("a function whose body does not follow its start");
+      out->functions.push_back(FunctionExtent{a, b, c});
+    } else {
+      if (!(a <= b) || !(b < c)) return fail("a call whose argument list does not follow it");
+      out->calls.push_back(CallExtent{a, b, c});
+    }
+    ++entries;
+    if (i < text.size()) {
+      if (text[i] != ';') return fail("expected ';'");
+      if (++i == text.size()) return fail("a trailing ';'");
+    }
+  }
+  if (entries != count) {
+    *error = "functions record holds " + std::to_string(entries) + " entries, its count says " + std::to_string(count);
+    *out = SourceExtents();
+    return false;
+  }
+  // Ordered and one per position, so lookups can bisect; a duplicate
+  // position keeps the first (outermost) entry.
+  auto by_start = [](const FunctionExtent& x, const FunctionExtent& y) { return x.start < y.start; };
+  std::stable_sort(out->functions.begin(), out->functions.end(), by_start);
+  out->functions.erase(std::unique(out->functions.begin(), out->functions.end(),
+                                   [](const FunctionExtent& x, const FunctionExtent& y) { return x.start == y.start; }),
+                       out->functions.end());
+  auto by_at = [](const CallExtent& x, const CallExtent& y) { return x.at < y.at; };
+  std::stable_sort(out->calls.begin(), out->calls.end(), by_at);
+  out->calls.erase(std::unique(out->calls.begin(), out->calls.end(),
+                               [](const CallExtent& x, const CallExtent& y) { return x.at == y.at; }),
+                   out->calls.end());
+  return true;
 }
 
 std::string_view TraceReader::SourceText(std::string_view file) const {
@@ -338,6 +434,18 @@ class BinaryTraceReader : public TraceReader {
         DefineSource(stream_, file, strings_[static_cast<size_t>(text_id)]);
         continue;
       }
+      if (k == EventKind::kFunctions) {
+        std::string_view file = StringRef(name, "functions file name");
+        int64_t text_id = 0, count = 0;
+        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || text_id <= 0 ||
+            static_cast<uint64_t>(text_id) >= strings_.size() || !SafeIntegerFromDouble(b, &count)) {
+          Problem(path_, record_offset_, false, "functions record without a defined file name and extents");
+          continue;
+        }
+        std::string why = DefineFunctions(stream_, file, strings_[static_cast<size_t>(text_id)], count);
+        if (!why.empty()) Problem(path_, record_offset_, false, why + " (" + std::string(file) + "); ignored");
+        continue;
+      }
       const char* kind_name = EventKindName(k);
       if (!kind_name) {
         Problem(path_, record_offset_, false, "unknown record kind " + std::to_string(kind));
@@ -549,9 +657,26 @@ class NdjsonTraceReader : public TraceReader {
       DefineSource(st.index, Intern(j, "file"), Intern(j, "text"));
       return false;
     }
+    if (kind_name == "functions") {
+      auto file = j.find("file");
+      auto extents = j.find("extents");
+      auto count = j.find("count");
+      if (file == j.end() || !file->is_string() || file->get_ref<const std::string&>().empty() ||
+          extents == j.end() || !extents->is_string() || count == j.end() || !count->is_number_integer()) {
+        Problem(path_, line_no_, true, "functions line without \"file\", \"extents\" strings and an integer \"count\"");
+        return false;
+      }
+      int64_t n = count->is_number_unsigned() && count->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
+                      ? -1
+                      : count->get<int64_t>();
+      std::string_view file_name = Intern(j, "file");
+      std::string why = DefineFunctions(st.index, file_name, Intern(j, "extents"), n);
+      if (!why.empty()) Problem(path_, line_no_, true, why + " (" + std::string(file_name) + "); ignored");
+      return false;
+    }
     EventKind kind;
     if (!EventKindFromName(kind_name, &kind) || kind == EventKind::kString || kind == EventKind::kStore ||
-        kind == EventKind::kSource) {
+        kind == EventKind::kSource || kind == EventKind::kFunctions) {
       Problem(path_, line_no_, true, "unknown event kind \"" + kind_name + "\"");
       return false;
     }

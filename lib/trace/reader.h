@@ -75,12 +75,59 @@ struct RecorderFailure {
 };
 
 // A program file as the recorder read it when a recorded site first pointed
-// into it: check takes its evidence (line text, function extents) from
-// here, never from the reading machine's disk, so a verdict depends on the
-// trace alone. Both views live as long as the reader.
+// into it: check takes its evidence (line text; function extents where the
+// trace has no functions record for the file) from here, never from the
+// reading machine's disk, so a verdict depends on the trace alone. Both
+// views live as long as the reader.
 struct SourceFile {
   std::string_view file;  // as sites name it (an absolute path)
   std::string_view text;
+};
+
+// The parser's view of a program file (the recorder's functions record,
+// kind 19): where each function starts and where its body lies, and the
+// argument lists of calls that have a function written in them. Positions
+// are V8's: 1-based line, 1-based UTF-16 column, in the text as written; a
+// function's start is where V8's getEnclosingLineNumber/ColumnNumber put
+// it (docs/recorder.md), a call's where a stack frame inside it points.
+struct SourcePos {
+  int32_t line = 0, col = 0;
+  bool operator<(const SourcePos& o) const { return line != o.line ? line < o.line : col < o.col; }
+  bool operator<=(const SourcePos& o) const { return !(o < *this); }
+  bool operator==(const SourcePos& o) const { return line == o.line && col == o.col; }
+};
+struct FunctionExtent {
+  SourcePos start;       // as V8 reports the function's start
+  SourcePos body_begin;  // the body's first character ('{', or an arrow's expression)
+  SourcePos body_end;    // just past the body's last character
+};
+struct CallExtent {
+  SourcePos at;          // as V8 reports the call (`run` in `als.run(...)`)
+  SourcePos open, close; // its '(' and matching ')'
+};
+struct SourceExtents {
+  std::vector<FunctionExtent> functions;  // sorted by start; one per start
+  std::vector<CallExtent> calls;          // sorted by at; one per position
+  // The function starting exactly at `start`, or nullptr.
+  const FunctionExtent* FunctionAt(SourcePos start) const;
+  // The call V8 reports at `at`, or nullptr.
+  const CallExtent* CallAt(SourcePos at) const;
+};
+// Decodes the text of a functions record (docs/trace-format.md) holding
+// `count` entries. Untrusted input: false with *error set, and *out left
+// empty, on anything malformed (a bad number, a position out of range, an
+// extent that ends before it begins, a count that does not match).
+bool ParseSourceExtents(std::string_view text, int64_t count, SourceExtents* out, std::string* error);
+// Bounds on what a functions record may hold.
+constexpr int32_t kMaxExtentLine = 1 << 24;
+constexpr int32_t kMaxExtentColumn = 1 << 24;
+constexpr int64_t kMaxExtentEntries = 1 << 20;
+
+// A functions record as a stream held it (for writers that carry it on).
+struct FunctionsRecord {
+  std::string_view file;
+  std::string_view text;
+  int64_t count = 0;
 };
 
 struct ReadProblem {
@@ -127,6 +174,12 @@ class TraceReader {
   // when the trace does not hold it (an older trace, or a file the
   // recorder could not or would not read).
   std::string_view SourceText(std::string_view file) const;
+  // Functions records a stream holds, in the order they were defined.
+  const std::vector<FunctionsRecord>& functions(uint32_t stream) const { return functions_[stream]; }
+  // The extents of `file` as the first stream holding a valid functions
+  // record for it recorded them; nullptr when the trace has none (an older
+  // trace, a file the recorder did not parse, or a record that was bad).
+  const SourceExtents* FunctionExtents(std::string_view file) const;
 
   // Processes and threads the trace does not hold because their recorder
   // failed to start (read when the trace is opened).
@@ -155,11 +208,15 @@ class TraceReader {
   bool DefineStore(uint32_t stream, StoreId id, std::string label, std::string kind);
   // `file` and `text` must outlive the reader (its string pool).
   void DefineSource(uint32_t stream, std::string_view file, std::string_view text);
+  // `file` and `text` must outlive the reader. Empty on success, else why
+  // the record was refused (nothing is defined then).
+  std::string DefineFunctions(uint32_t stream, std::string_view file, std::string_view text, int64_t count);
 
   Status status_;
   std::vector<StreamInfo> streams_;
   std::vector<std::vector<StoreInfo>> stores_;
   std::vector<std::vector<SourceFile>> sources_;
+  std::vector<std::vector<FunctionsRecord>> functions_;
   std::vector<RecorderFailure> recorder_failures_;
 
  private:
@@ -170,6 +227,7 @@ class TraceReader {
   ProgressMeter* progress_ = nullptr;
   uint64_t events_read_ = 0;
   std::map<std::string_view, std::string_view> source_by_file_;
+  std::map<std::string_view, SourceExtents> extents_by_file_;
   uint64_t problem_count_ = 0;
 };
 
