@@ -192,15 +192,16 @@ TEST(SourceMapDecoder, MalformedMapsAndNoSourceMapsKeepTheJavaScript) {
 
 // ---- the real compiler --------------------------------------------------------
 
-std::string Tsc() {
-  const char* tsc = std::getenv("AHTRACE_TEST_TSC");
-  return tsc && *tsc && fs::exists(tsc) ? tsc : "";
+// A compiler the test setup installed: the path in `env`, or "".
+std::string Tool(const char* env) {
+  const char* path = std::getenv(env);
+  return path && *path && fs::exists(path) ? path : "";
 }
 
 class TypeScriptProgram : public ::testing::Test {
  protected:
   void SetUp() override {
-    tsc_ = Tsc();
+    tsc_ = Tool("AHTRACE_TEST_TSC");
     if (tsc_.empty())
       GTEST_SKIP() << "AHTRACE_TEST_TSC is not set to a tsc (scripts/install-ts.sh installs one; scripts/test.sh "
                       "sets it)";
@@ -284,6 +285,20 @@ TEST_F(TypeScriptProgram, InlineMapsWithSourcesAfterTheSourcesAreGone) {
   ExpectTypeScriptPositions(trace);
   auto t = testing::ReadAll(trace);
   EXPECT_NE(t.reader->SourceText(src_ + "/app.ts").find("interface RequestContext"), std::string::npos);
+}
+
+// A bundle: esbuild puts app.ts and queue.ts into one file with one inline
+// map of two sources; each frame names its own.
+TEST_F(TypeScriptProgram, EsbuildBundleOfTwoSources) {
+  std::string esbuild = Tool("AHTRACE_TEST_ESBUILD");
+  if (esbuild.empty())
+    GTEST_SKIP() << "AHTRACE_TEST_ESBUILD is not set to an esbuild (scripts/test.sh installs one with "
+                    "scripts/install-npm.sh)";
+  std::string bundle = dir_.File("out/bundle.js");
+  auto r = testing::RunCommand(Quote(esbuild) + " " + Quote(src_ + "/app.ts") +
+                               " --bundle --platform=node --format=cjs --sourcemap=inline --outfile=" + Quote(bundle));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ExpectTypeScriptPositions(Record(bundle, "t.trace"));
 }
 
 // Without a map nothing changes: the same program compiled without one is
