@@ -301,6 +301,20 @@ TEST_F(TypeScriptProgram, EsbuildBundleOfTwoSources) {
   ExpectTypeScriptPositions(Record(bundle, "t.trace"));
 }
 
+// An ES module (frames named by file:// URLs, not instrumented): mapped
+// the same way.
+TEST_F(TypeScriptProgram, EsModules) {
+  std::string app = Compile("out", "--sourceMap --module es2022 --moduleResolution bundler");
+  testing::WriteFile(dir_.File("out/package.json"), "{\"type\": \"module\"}\n");
+  std::string trace = Record(app, "t.trace");
+  json report = Check(trace);
+  ASSERT_EQ(report["findings"].size(), 1u) << report.dump(2);
+  EXPECT_EQ(report["findings"][0]["location"]["file"], "src/app.ts");
+  EXPECT_EQ(report["findings"][0]["location"]["line"], 14);
+  EXPECT_EQ(report["findings"][0]["location"]["column"], 47);
+  EXPECT_EQ(report["findings"][0]["breakLocation"]["file"], "src/queue.ts");
+}
+
 // Without a map nothing changes: the same program compiled without one is
 // recorded at the JavaScript tsc wrote.
 TEST_F(TypeScriptProgram, WithoutMapsTheJavaScriptPositions) {

@@ -1,7 +1,7 @@
 // The job-queue bug, in TypeScript: compiled by tsc with source maps, the
 // finding must name this file and these lines, not the emitted JavaScript.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { enqueue } from './queue';
+import { enqueue } from './queue.js';
 
 interface RequestContext {
   requestId: number;
