@@ -19,6 +19,10 @@ Runner SetupRecord(CLI::App* sub) {
   auto no_instrument = std::make_shared<bool>(false);
   sub->add_flag("--no-instrument", *no_instrument,
                 "Do not instrument the program's own modules (check then cannot tell a wrong store from a right one)");
+  auto no_source_maps = std::make_shared<bool>(false);
+  sub->add_flag("--no-source-maps", *no_source_maps,
+                "Record sites at the JavaScript that ran even where a source map names the original (TypeScript) "
+                "source");
   sub->prefix_command();
   sub->allow_extras();
   sub->footer(
@@ -27,8 +31,9 @@ Runner SetupRecord(CLI::App* sub) {
       "not recorded (also a disk that filled up); 125 nothing recorded (no node >= 20 started, a deno subcommand "
       "other than run/test, setup failed, or another `ahtrace record` is recording into the same -o); 4 the trace "
       "directory cannot be written; 126/127 command not executable/found.");
-  return [opts, sub, no_instrument]() {
+  return [opts, sub, no_instrument, no_source_maps]() {
     opts->instrument = !*no_instrument;
+    opts->source_maps = !*no_source_maps;
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
     opts->command = sub->remaining();
     for (const auto& arg : TrailingArgs()) opts->command.push_back(arg);

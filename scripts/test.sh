@@ -39,6 +39,10 @@ if [ "${AHTRACE_TEST_RUNTIMES-1}" = 1 ]; then
   AHTRACE_TEST_DENO=$(awk '$1 == "deno" { print $2 }' <<<"$runtimes")
   export AHTRACE_TEST_BUN AHTRACE_TEST_DENO
 fi
+# TypeScript and esbuild for the source-map tests (skipped without).
+AHTRACE_TEST_TSC=$(scripts/install-ts.sh || true)
+AHTRACE_TEST_ESBUILD=$(scripts/install-npm.sh esbuild 0.24.0 bin/esbuild || true)
+export AHTRACE_TEST_TSC AHTRACE_TEST_ESBUILD
 cmake -S . -B build "-DAHTRACE_TEST_NODES=$list" >/dev/null
 echo "test.sh: node $(node --version) on PATH; e2e suites also on: ${LINES:-none}"
 ctest --test-dir build --output-on-failure -j "$(nproc)"

@@ -656,30 +656,60 @@ function start(dir) {
       if (isAsyncFrame(fr)) return 0;
       const fn = fr.getFileName();
       if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
-      const line = fr.getLineNumber() || 0;
-      const col = fr.getColumnNumber() || 0;
-      let m = siteCache.get(fn);
-      if (m === undefined) {
-        m = new Map();
-        siteCache.set(fn, m);
-        const name = frameName(fr, fn);
-        if (!sourcesSeen.has(name)) noteSource(name);
+      const f = frameOf(fr, fn);
+      if (f.site === 0) {
+        f.site = intern(f.text.slice(0, f.at));
+        f.enclosing = f.start === '' ? 0 : intern(f.start);
       }
-      const key = line * 2097152 + col;
-      let ids = m.get(key);
-      if (ids === undefined) {
-        const name = frameName(fr, fn);
-        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
-        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
-        ids = [intern(name + ':' + line + ':' + columnOf(fn, line, col)),
-          eline ? intern(name + ':' + eline + ':' + columnOf(fn, eline, ecol)) : 0];
-        m.set(key, ids);
-      }
-      siteEnclosing = ids[1];
+      siteEnclosing = f.enclosing;
       if (wantCallers) siteCallers = callersOf(frames, i + 1, !isLibraryFile(fn));
-      return ids[0];
+      return f.site;
     }
     return 0;
+  }
+  // What a frame is recorded as, once per file and position: `text` is
+  // "file:line:col@line:col" (the part after @, at index `at`, being where
+  // its function starts; 0:0 when unknown), `start` that function's
+  // "file:line:col" ('' when unknown); site and enclosing are their string
+  // ids once siteOf needed them. Positions are the code as written: V8's
+  // column through columnOf (the ownership instrumentation), then through
+  // the file's source map when it has one (originalOf). The first time a
+  // frame names a file, its text goes into the trace (noteSource).
+  function frameOf(fr, fn) {
+    let m = siteCache.get(fn);
+    if (m === undefined) { m = new Map(); siteCache.set(fn, m); }
+    const line = fr.getLineNumber() || 0;
+    const col = fr.getColumnNumber() || 0;
+    const key = line * 2097152 + col;
+    let f = m.get(key);
+    if (f !== undefined) return f;
+    const name = frameName(fr, fn);
+    const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
+    const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
+    let site = name + ':' + line + ':' + columnOf(fn, line, col);
+    let file = name;
+    let start = eline ? name + ':' + eline + ':' + columnOf(fn, eline, ecol) : '';
+    const orig = sourceMapsOn && line !== 0 ? originalOf(fn, name, line, columnOf(fn, line, col)) : null;
+    if (orig !== null) {
+      file = orig[0];
+      site = file + ':' + orig[1] + ':' + orig[2];
+      start = '';
+      if (eline === 1 && ecol === 1) {
+        start = file + ':1:1'; // module scope (check knows it by 1:1)
+      } else if (eline) {
+        const s = originalOf(fn, name, eline, columnOf(fn, eline, ecol));
+        // A function start the map does not place, or places in another
+        // source than the frame (a bundle), is left unknown.
+        if (s !== null && s[0] === file) start = file + ':' + s[1] + ':' + s[2];
+      }
+    }
+    if (!sourcesSeen.has(file)) noteSource(file);
+    const at = site.length;
+    const text = site + '@' + (start === '' ? (orig === null ? eline + ':' + columnOf(fn, eline, ecol) : '0:0')
+      : start.slice(file.length + 1));
+    f = { text: text, at: at, start: start, site: 0, enclosing: 0 };
+    m.set(key, f);
+    return f;
   }
   // Up to MIN_CALLERS callers counted from the first frame of application
   // code (library frames before it are recorded but not counted).
@@ -696,14 +726,8 @@ function start(dir) {
       if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
       if (!isLibraryFile(fn)) sawApp = true;
       if (sawApp) counted++;
-      const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() || 0 : 0;
-      const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() || 0 : 0;
       if (n > 0) text += '\n';
-      const name = frameName(fr, fn);
-      if (!sourcesSeen.has(name)) noteSource(name);
-      const line = fr.getLineNumber() || 0;
-      text += name + ':' + line + ':' + columnOf(fn, line, fr.getColumnNumber() || 0) + '@' + eline + ':' +
-        columnOf(fn, eline, ecol);
+      text += frameOf(fr, fn).text;
       n++;
     }
     siteMissesApp = counted < MIN_CALLERS && cut && n < MAX_CALLERS && frames.length === GET_STORE_SITE_DEPTH;
@@ -731,12 +755,30 @@ function start(dir) {
   const openSync = fs.openSync, fstatSync = fs.fstatSync, readSync = fs.readSync, closeSync = fs.closeSync;
   function noteSource(name) {
     sourcesSeen.add(name);
-    if (!recording || sourceBudget <= 0 || name.charCodeAt(0) !== 47 /* '/' */) return;
+    if (!recording || sourceBudget <= 0) return;
+    const content = sourceContents.get(name);
+    if (content !== undefined) { // the map's copy: the text that was compiled
+      const buf = Buffer.from(content, 'utf8');
+      if (buf.length <= MAX_SOURCE_BYTES && buf.length <= sourceBudget) writeSource(name, buf, buf.length);
+      return;
+    }
+    const buf = readBounded(name, Math.min(MAX_SOURCE_BYTES, sourceBudget));
+    if (buf !== null) writeSource(name, buf, buf.length);
+  }
+  function writeSource(name, buf, len) {
+    sourceBudget -= len;
+    const fileId = intern(name);
+    const textId = defineString(buf.toString('utf8', 0, len));
+    putQuick(K_SOURCE, fileId, textId, len);
+  }
+  // A regular file's bytes when it is at most `max` bytes, else null.
+  function readBounded(name, max) {
+    if (name.charCodeAt(0) !== 47 /* '/' */) return null;
     let sfd = -1;
     try {
       sfd = openSync(name, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       const st = fstatSync(sfd);
-      if (!st.isFile() || st.size > MAX_SOURCE_BYTES || st.size > sourceBudget) return;
+      if (!st.isFile() || st.size > max) return null;
       const buf = Buffer.allocUnsafe(st.size);
       let got = 0;
       while (got < st.size) {
@@ -744,15 +786,194 @@ function start(dir) {
         if (n <= 0) break;
         got += n;
       }
-      sourceBudget -= got;
-      const fileId = intern(name);
-      const textId = defineString(buf.toString('utf8', 0, got));
-      putQuick(K_SOURCE, fileId, textId, got);
+      return got === st.size ? buf : buf.subarray(0, got);
     } catch (e) {
-      /* unreadable (permissions, removed): left out */
+      return null; // unreadable (permissions, removed): left out
     } finally {
       if (sfd >= 0) { try { closeSync(sfd); } catch (e) { /* ignore */ } }
     }
+  }
+
+  // ---- source maps ---------------------------------------------------------
+  // Code compiled from TypeScript (tsc, esbuild, swc, tsx) carries a
+  // `//# sourceMappingURL=` comment naming a .map file or holding the map
+  // as a data: URL. When a frame's file has one, its sites are recorded at
+  // the original source, line and column the map names, and that source's
+  // text (the map's sourcesContent, else the file on disk) goes into the
+  // trace instead of the JavaScript's: check, replay and graph then show
+  // `app.ts:14:37`. Our own decoder, not module.findSourceMap(): that only
+  // answers when node runs with --enable-source-maps, which would change
+  // the program's own error stacks. Each file's map is read and decoded
+  // once, when a frame first names the file (the same bounded reads as
+  // noteSource, with the fs functions taken at start); a position is looked
+  // up once (frameOf caches it). A file without a map, a map that does not
+  // parse, and a position the map leaves unmapped keep the JavaScript's.
+  const MAX_MAP_BYTES = 16 << 20;
+  const sourceMapsOn = process.env.AHTRACE_SOURCE_MAPS !== '0';
+  const sourceMaps = new Map();     // V8 file name -> { sources, lines } or null (no usable map)
+  const sourceContents = new Map(); // original source name -> its text from a map's sourcesContent
+  const jsonParse = JSON.parse;
+  const B64 = new Int8Array(128).fill(-1);
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
+    B64[c.charCodeAt(0)] = i;
+  });
+
+  // [source, line, column] (1-based) that position `line`:`col` (1-based,
+  // of the text as written) of generated file `fn` came from, or null.
+  // The segment that covers it is the last one on its line starting at or
+  // before it; a position before a line's first segment takes that one
+  // (V8 places a frame at its expression, the map at the statement start).
+  function originalOf(fn, name, line, col) {
+    let sm = sourceMaps.get(fn);
+    if (sm === undefined) {
+      sm = null;
+      try { sm = loadSourceMap(name); } catch (e) { sm = null; }
+      sourceMaps.set(fn, sm);
+    }
+    if (sm === null || line < 1 || line > sm.lines.length) return null;
+    const segs = sm.lines[line - 1];
+    if (segs === null) return null;
+    const c = col - 1;
+    let lo = 0, hi = (segs.length >> 2) - 1, at = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid << 2] <= c) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const src = segs[(at << 2) + 1];
+    if (src < 0) return null;
+    return [sm.sources[src], segs[(at << 2) + 2] + 1, segs[(at << 2) + 3] + 1];
+  }
+
+  function loadSourceMap(name) {
+    const js = readBounded(name, MAX_MAP_BYTES);
+    if (js === null) return null;
+    const url = mappingUrlOf(js.toString('utf8'));
+    if (url === null) return null;
+    let json;
+    let mapFile = name;
+    if (url.startsWith('data:')) {
+      const comma = url.indexOf(',');
+      if (comma < 0) return null;
+      const body = url.slice(comma + 1);
+      json = /;base64$/i.test(url.slice(0, comma)) ? Buffer.from(body, 'base64').toString('utf8')
+        : decodeURIComponent(body);
+    } else {
+      if (url.startsWith('file://')) mapFile = fileURLToPath === null ? '' : fileURLToPath(url);
+      else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return null; // http: and the like: not read
+      else mapFile = path.resolve(path.dirname(name), decodeURIComponent(url));
+      const b = mapFile === '' ? null : readBounded(mapFile, MAX_MAP_BYTES);
+      if (b === null) return null;
+      json = b.toString('utf8');
+    }
+    return parseSourceMap(jsonParse(json), mapFile);
+  }
+
+  // The URL of the last `//# sourceMappingURL=` (or the older `//@`)
+  // comment, when it is the file's last non-blank line; else null.
+  function mappingUrlOf(text) {
+    const at = text.lastIndexOf('sourceMappingURL=');
+    if (at < 4) return null;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    if (!/^\s*\/\/[#@]\s*$/.test(text.slice(lineStart, at))) return null;
+    const m = /^[^\s'"]+/.exec(text.slice(at + 17, at + 17 + MAX_MAP_BYTES * 2));
+    if (m === null) return null;
+    if (text.slice(at + 17 + m[0].length).trim() !== '') return null;
+    return m[0];
+  }
+
+  // A version 3 map (not an index map with `sections`): its sources as
+  // absolute paths (resolved against sourceRoot and the map's directory;
+  // a URL with another scheme, `webpack://app/x.ts`, is kept as it is)
+  // and its mappings decoded.
+  function parseSourceMap(map, mapFile) {
+    if (map === null || typeof map !== 'object' || map.version !== 3 || typeof map.mappings !== 'string' ||
+        !Array.isArray(map.sources)) return null;
+    const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
+    const sources = [];
+    for (let i = 0; i < map.sources.length; i++) {
+      const src = typeof map.sources[i] === 'string' ? map.sources[i] : '';
+      let full = root !== '' && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(src) && src.charCodeAt(0) !== 47
+        ? root + (root.endsWith('/') ? '' : '/') + src : src;
+      if (full.startsWith('file://') && fileURLToPath !== null) {
+        try { full = fileURLToPath(full); } catch (e) { /* keep the URL */ }
+      } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(full)) {
+        full = path.resolve(path.dirname(mapFile), full);
+      }
+      sources.push(full);
+      const content = Array.isArray(map.sourcesContent) ? map.sourcesContent[i] : null;
+      if (typeof content === 'string' && !sourceContents.has(full)) sourceContents.set(full, content);
+    }
+    const lines = decodeMappings(map.mappings, sources.length);
+    return lines === null ? null : { sources: sources, lines: lines };
+  }
+
+  // The `mappings` string (base64 VLQ, source map v3): per generated line,
+  // null or an Int32Array of [generated column, source index, original
+  // line, original column] per segment (0-based; source index -1 for a
+  // one-field segment, which maps to nothing), sorted by generated column.
+  // Null when the string is malformed (a bad digit, a cut-off or too long
+  // number, a segment of 2, 3 or more than 5 fields, a negative position,
+  // a source index out of range): the file's frames then keep their
+  // JavaScript positions.
+  function decodeMappings(s, nsources) {
+    const lines = [];
+    let seg = [];
+    let gcol = 0, src = 0, sline = 0, scol = 0;
+    const fields = [0, 0, 0, 0, 0];
+    let nf = 0, value = 0, shift = 0, sorted = true;
+    for (let i = 0; i <= s.length; i++) {
+      const ch = i < s.length ? s.charCodeAt(i) : 59;
+      if (ch === 44 /* , */ || ch === 59 /* ; */) {
+        if (shift !== 0) return null;
+        if (nf !== 0) {
+          if (nf !== 1 && nf !== 4 && nf !== 5) return null;
+          gcol += fields[0];
+          if (gcol < 0) return null;
+          if (seg.length > 0 && gcol < seg[seg.length - 4]) sorted = false;
+          if (nf === 1) {
+            seg.push(gcol, -1, 0, 0);
+          } else {
+            src += fields[1]; sline += fields[2]; scol += fields[3];
+            if (src < 0 || src >= nsources || sline < 0 || scol < 0) return null;
+            seg.push(gcol, src, sline, scol);
+          }
+          nf = 0;
+        } else if (ch === 44) {
+          return null; // an empty segment
+        }
+        if (ch === 59) {
+          lines.push(seg.length === 0 ? null : sortedSegments(seg, sorted));
+          seg = [];
+          gcol = 0;
+          sorted = true;
+        }
+        continue;
+      }
+      const d = ch < 128 ? B64[ch] : -1;
+      if (d < 0 || nf === 5) return null;
+      value += (d & 31) * (1 << shift);
+      if (d & 32) {
+        shift += 5;
+        if (shift > 30) return null;
+      } else {
+        const mag = Math.floor(value / 2);
+        fields[nf++] = value % 2 === 1 ? -mag : mag;
+        value = 0;
+        shift = 0;
+      }
+    }
+    return lines;
+  }
+  function sortedSegments(seg, sorted) {
+    if (!sorted) {
+      const order = [];
+      for (let k = 0; k < seg.length; k += 4) order.push(k);
+      order.sort((a, b) => seg[a] - seg[b] || a - b);
+      const out = [];
+      for (const k of order) out.push(seg[k], seg[k + 1], seg[k + 2], seg[k + 3]);
+      seg = out;
+    }
+    return Int32Array.from(seg);
   }
 
   function captureSite(above, depth) {

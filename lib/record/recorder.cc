@@ -425,6 +425,7 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     setenv("AHTRACE_DIR", dir.c_str(), 1);
     setenv("AHTRACE_STACKS", options.stacks.c_str(), 1);
     setenv("AHTRACE_INSTRUMENT", instrument ? "1" : "0", 1);
+    setenv("AHTRACE_SOURCE_MAPS", options.source_maps ? "1" : "0", 1);
     setenv("NODE_OPTIONS", node_options.c_str(), 1);
     std::vector<std::string> args = options.command;
     if (preload_at > 0) args.insert(args.begin() + static_cast<std::ptrdiff_t>(preload_at), {preload_flag, preload.string()});

@@ -23,6 +23,10 @@ struct RecordOptions {
   // that reads can be judged against the store their closure was created
   // under (the wrong-store rule; README).
   bool instrument = true;
+  // Where a program file has a source map (a sourceMappingURL comment),
+  // record sites and sources at the original (TypeScript) positions it
+  // names (docs/recorder.md, "Source maps").
+  bool source_maps = true;
 };
 
 // Exit codes of `ahtrace record` besides the program's own (as timeout(1)
