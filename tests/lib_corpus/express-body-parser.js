@@ -1,6 +1,5 @@
-// expect: loss
+// expect: clean
 // pattern: body-events
-// fix: express-body-parser-fixed.js
 'use strict';
 // A correct express@4.22.3 app that a rule must not flag, although it looks
 // like tests/check_corpus/body-events.js: a context middleware runs the rest
@@ -9,7 +8,7 @@
 // a later packet, outside the request's context), but body-parser@1.20.9's
 // raw-body@2.5.3 binds its completion callback with an AsyncResource made
 // when the read started (its wrap()), so next() and the POST handler run in
-// the request's context. (Older raw-body, before 2.5.0, lost it here.)
+// the request's context.
 const http = require('http');
 const { AsyncLocalStorage } = require('async_hooks');
 const express = require('express');
@@ -30,7 +29,7 @@ app.post('/orders', (req, res) => {
 });
 
 // A slow client (a phone on a bad network) sends the headers first and the
-// body 100 ms later, in another packet; the others send both at once.
+// body 50 ms later, in another packet; the others send both at once.
 function send(port, id, method, body, slow) {
   return new Promise((resolve) => {
     const req = http.request({ port, host: '127.0.0.1', method, path: '/orders', agent: false,
@@ -40,7 +39,7 @@ function send(port, id, method, body, slow) {
     });
     if (!slow) return req.end(body);
     req.flushHeaders();
-    setTimeout(() => req.end(body), 100);
+    setTimeout(() => req.end(body), 50);
   });
 }
 
