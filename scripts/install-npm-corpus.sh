@@ -27,8 +27,8 @@ if [ ! -f "$dir/.complete" ]; then
   cp "$SRC/package.json" "$SRC/package-lock.json" "$tmp/"
   if ! (cd "$tmp" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
           --fetch-retries=1 --fetch-timeout=30000 >"$tmp/npm.log" 2>&1); then
-    echo "install-npm-corpus: 'npm ci' failed (is the npm registry reachable?); last lines of its log:" >&2
-    tail -n 5 "$tmp/npm.log" >&2
+    echo "install-npm-corpus: 'npm ci' failed (is the npm registry reachable?); from its log:" >&2
+    grep -E '^npm error (code|errno|request to|network)' "$tmp/npm.log" | head -n 4 >&2 || tail -n 5 "$tmp/npm.log" >&2
     exit 1
   fi
   touch "$tmp/.complete"
