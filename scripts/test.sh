@@ -9,6 +9,11 @@
 #   (24+, the async_hooks ALS). Set it to "" to test the PATH's node only.
 #   AHTRACE_TEST_RUNTIMES=1 (default): also install Bun and Deno for the
 #   tests of the AsyncLocalStorage-only recording mode; 0 skips them.
+#   AHTRACE_NPM_CORPUS: the node_modules of tests/lib_corpus's npm libraries.
+#   Unset (default): installed by scripts/install-npm-corpus.sh (npm registry,
+#   once; a cache outside the tree) and exported, so the lib corpus runs on
+#   every node line. Set it empty to skip the lib corpus's tests (reported
+#   as skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
@@ -43,6 +48,13 @@ fi
 AHTRACE_TEST_TSC=$(scripts/install-ts.sh || true)
 AHTRACE_TEST_ESBUILD=$(scripts/install-npm.sh esbuild 0.24.0 bin/esbuild || true)
 export AHTRACE_TEST_TSC AHTRACE_TEST_ESBUILD
+if [ -z "${AHTRACE_NPM_CORPUS+set}" ]; then
+  AHTRACE_NPM_CORPUS=$(scripts/install-npm-corpus.sh) || {
+    echo "test.sh: cannot install tests/lib_corpus's npm libraries (above); AHTRACE_NPM_CORPUS= scripts/test.sh skips them" >&2
+    exit 1
+  }
+fi
+export AHTRACE_NPM_CORPUS
 cmake -S . -B build "-DAHTRACE_TEST_NODES=$list" >/dev/null
-echo "test.sh: node $(node --version) on PATH; e2e suites also on: ${LINES:-none}"
+echo "test.sh: node $(node --version) on PATH; e2e suites also on: ${LINES:-none}; lib corpus: ${AHTRACE_NPM_CORPUS:-skipped}"
 ctest --test-dir build --output-on-failure -j "$(nproc)"

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -20,10 +22,13 @@ using testing::TempDir;
 
 std::string Bin() { return Quote(testing::AhtraceBin()); }
 
-// Records `program` (run from `dir`) into dir/<name>.
-std::string Record(const TempDir& dir, const std::string& program, const std::string& name) {
+// Records `program` (run from `dir`) into dir/<name>. A non-empty
+// `node_path` is the program's NODE_PATH (the lib corpus's npm libraries).
+std::string Record(const TempDir& dir, const std::string& program, const std::string& name,
+                   const std::string& node_path = "") {
   std::string trace = dir.File(name);
-  auto r = testing::RunCommand("cd " + Quote(dir.path()) + " && " + Bin() + " record -o " + Quote(trace) +
+  std::string env = node_path.empty() ? "" : "NODE_PATH=" + Quote(node_path) + " ";
+  auto r = testing::RunCommand("cd " + Quote(dir.path()) + " && " + env + Bin() + " record -o " + Quote(trace) +
                                " -- node " + Quote(program));
   EXPECT_NE(r.exit_code, 125) << r.err;
   return trace;
@@ -40,16 +45,18 @@ struct Truth {
 
 struct CorpusProgram {
   std::string name, path;
+  bool needs_npm = false;  // tests/lib_corpus: runs with NODE_PATH=$AHTRACE_NPM_CORPUS
   Truth hooks;  // async_hooks ALS: node 20, 22, 24+ with --no-async-context-frame
   Truth acf;    // AsyncContextFrame: node 24+, 22 with --experimental-async-context-frame
   const Truth& For(bool async_context_frame) const { return async_context_frame ? acf : hooks; }
 };
 void PrintTo(const CorpusProgram& p, std::ostream* os) { *os << p.path; }
 
-std::vector<CorpusProgram> Corpus() {
+// The programs of one corpus directory, named `<prefix><file name>`.
+std::vector<CorpusProgram> CorpusIn(const std::string& relative_dir, const std::string& prefix, bool needs_npm) {
   std::vector<CorpusProgram> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(testing::SourcePath("tests/check_corpus"), ec)) {
+  for (const auto& e : fs::directory_iterator(testing::SourcePath(relative_dir), ec)) {
     auto ext = e.path().extension();
     if (ext != ".js" && ext != ".mjs") continue;
     std::string text = testing::ReadFile(e.path().string());
@@ -57,7 +64,8 @@ std::vector<CorpusProgram> Corpus() {
     if (!std::regex_search(text, m, std::regex("// expect: (loss|clean)"))) continue;
     CorpusProgram p;
     p.path = e.path().string();
-    p.name = e.path().filename().string();
+    p.needs_npm = needs_npm;
+    p.name = prefix + e.path().filename().string();
     for (char& c : p.name)
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     p.hooks.expect_loss = m[1] == "loss";
@@ -78,6 +86,18 @@ std::vector<CorpusProgram> Corpus() {
   return out;
 }
 
+// tests/check_corpus (no dependencies) and tests/lib_corpus (programs on
+// popular npm libraries; tests/lib_corpus/README.md), both in the `Corpus`
+// instantiation, so the `node<label>/e2e` ctest entries' Corpus/CheckCorpus.*
+// filter runs both on every node line. The lib corpus's tests always exist
+// (gtest discovers them at build time) and skip when AHTRACE_NPM_CORPUS is
+// unset.
+std::vector<CorpusProgram> Corpus() {
+  std::vector<CorpusProgram> out = CorpusIn("tests/check_corpus", "", false);
+  for (auto& p : CorpusIn("tests/lib_corpus", "lib_", true)) out.push_back(p);
+  return out;
+}
+
 // Losses the default check does not catch yet (README "What check finds"):
 // data, not code, queued and stamped later (buffered-logger; the write()
 // of stream-buffering: the record is stamped by a method shared by every
@@ -91,12 +111,56 @@ const std::set<std::string> kKnownMisses = {
     "stream-buffering.js",
 };
 
+// The same for tests/lib_corpus, where the losses come from real libraries.
+// Every one below is a read that returns ANOTHER request's store (the kind
+// `wrong` in the headers), which the default check cannot tell from the right
+// one: the trace shows a store, it is just not the caller's. What a recorder
+// would need to see is said for each.
+const std::set<std::string> kLibKnownMisses = {
+    // A queued job (p-limit's run.bind, p-queue's run closure, fastq's and
+    // async.queue's task + callback) is started from the previous job's
+    // completion: needs the job closure's creation (enqueue, in B) tied to
+    // its later call (from A's continuation).
+    "p-limit.js", "p-queue.js", "fastq.js", "async-queue.js",
+    // Several callers' items handled in one callback scheduled by the first
+    // (dataloader's batch from A's nextTick, async.cargo's worker, bluebird's
+    // setImmediate drain of its handler queue, async.memoize's queued
+    // callbacks): needs each item/handler's enqueue under its own store.
+    "dataloader.js", "async-cargo.js", "bluebird.js", "async-memoize.js",
+    // lodash debounce/throttle invoke the LAST caller's arguments from the
+    // FIRST caller's timer: needs the arguments' store (C) vs the timer's (A).
+    "lodash-debounce.js",
+    // The pool's connection (socket) is created lazily inside request A, so
+    // B's query callback, kept in a FIFO, is called from A's 'data' events:
+    // needs the callback queued under B and called from a resource of A.
+    "generic-pool.js",
+    // eventemitter3 is not node's EventEmitter: the recorder only tracks
+    // listeners of events.EventEmitter, so the listener-context rule that
+    // catches otel-listener.js:35 sees no registration here.
+    "eventemitter3.js",
+};
+
+// Correct lib corpus programs that the default check reports, with the
+// lines it reports (the test fails if it reports anything else, and can
+// drop the entry once it passes).
+const std::map<std::string, std::set<std::string>> kLibKnownFalseAlarms = {
+    // Listeners wrapped with OTel's context.bind(ctx, fn), which runs them
+    // inside the manager's als.run(ctx): the recorded read returns the
+    // registering request's store, yet the listener-context rule judges the
+    // listener by the emitter's context and reports it.
+    {"otel-listener-fixed.js", {"otel-listener-fixed.js:27", "otel-listener-fixed.js:28"}},
+};
+
 class CheckCorpus : public ::testing::TestWithParam<CorpusProgram> {};
 
 TEST_P(CheckCorpus, VerdictAndLocationsMatchTheProgramsHeader) {
   const CorpusProgram& p = GetParam();
+  const char* npm = std::getenv("AHTRACE_NPM_CORPUS");
+  if (p.needs_npm && (npm == nullptr || *npm == '\0'))
+    GTEST_SKIP() << "tests/lib_corpus needs its npm libraries: set AHTRACE_NPM_CORPUS to the node_modules path "
+                    "that scripts/install-npm-corpus.sh prints (scripts/test.sh does)";
   TempDir dir;
-  std::string trace = Record(dir, p.path, "t.trace");
+  std::string trace = Record(dir, p.path, "t.trace", p.needs_npm ? npm : "");
   // The truth depends on the ALS implementation the recorded node ran.
   auto recorded = testing::ReadAll(trace);
   ASSERT_TRUE(recorded.status.ok() && !recorded.reader->streams().empty()) << recorded.status.message();
@@ -112,12 +176,19 @@ TEST_P(CheckCorpus, VerdictAndLocationsMatchTheProgramsHeader) {
     EXPECT_FALSE(f["hint"].get<std::string>().empty());
     EXPECT_EQ(f["fingerprint"].get<std::string>().size(), 16u);
   }
-  // Never report a call the program does not declare lost.
-  for (const auto& line : reported) EXPECT_TRUE(truth.loss_lines.count(line)) << "unexpected finding at " << line;
   std::string base = fs::path(p.path).filename().string();
+  auto false_alarm = p.needs_npm ? kLibKnownFalseAlarms.find(base) : kLibKnownFalseAlarms.end();
+  // Never report a call the program does not declare lost (but a known false alarm).
+  for (const auto& line : reported)
+    EXPECT_TRUE(truth.loss_lines.count(line) ||
+                (false_alarm != kLibKnownFalseAlarms.end() && false_alarm->second.count(line)))
+        << "unexpected finding at " << line;
+  const auto& misses = p.needs_npm ? kLibKnownMisses : kKnownMisses;
   if (!truth.expect_loss) {
-    EXPECT_EQ(r.exit_code, 0) << r.out;
-  } else if (!kKnownMisses.count(base)) {
+    if (false_alarm == kLibKnownFalseAlarms.end()) {
+      EXPECT_EQ(r.exit_code, 0) << r.out;
+    }
+  } else if (!misses.count(base)) {
     EXPECT_EQ(r.exit_code, 1);
     for (const auto& line : truth.loss_lines) EXPECT_TRUE(reported.count(line)) << "missed the loss at " << line;
   }

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: abort-signal.mjs:23
+// loss: abort-signal.mjs:23 undefined
 // pattern: event-target
 // fix: abort-signal-fixed.mjs
 // Graceful shutdown through a shared AbortSignal created at start-up. Each

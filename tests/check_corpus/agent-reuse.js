@@ -1,5 +1,5 @@
 // expect: loss
-// loss: agent-reuse.js:37
+// loss: agent-reuse.js:37 wrong
 // pattern: agent-reuse
 // fix: agent-reuse-fixed.js
 'use strict';

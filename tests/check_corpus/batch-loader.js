@@ -1,5 +1,5 @@
 // expect: loss
-// loss: batch-loader.js:45
+// loss: batch-loader.js:45 wrong
 // pattern: batch-loader
 // fix: batch-loader-fixed.js
 'use strict';

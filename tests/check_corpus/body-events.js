@@ -1,6 +1,6 @@
 // expect: loss
-// loss: body-events.js:24
-// loss: body-events.js:28
+// loss: body-events.js:24 undefined
+// loss: body-events.js:28 undefined
 // pattern: body-events
 // fix: body-events-fixed.js
 'use strict';

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: buffered-logger.js:25
+// loss: buffered-logger.js:25 undefined
 // pattern: interval-flush
 // fix: buffered-logger-fixed.js
 'use strict';

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: connection-pool-lazy.js:54
+// loss: connection-pool-lazy.js:54 wrong
 // pattern: connection-pool
 // fix: connection-pool-lazy-fixed.js
 'use strict';

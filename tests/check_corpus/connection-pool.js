@@ -1,5 +1,5 @@
 // expect: loss
-// loss: connection-pool.js:48
+// loss: connection-pool.js:48 undefined
 // pattern: connection-pool
 // fix: connection-pool-fixed.js
 'use strict';

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: cron-scheduler.js:21
+// loss: cron-scheduler.js:21 undefined
 // pattern: job-queue
 // (from QA: the callback is registered through a helper inside run(), nothing else recorded there)
 // cron-like scheduler: jobs registered by tenants inside als.run(); the scheduler is one timer created at

@@ -1,6 +1,6 @@
 // expect: clean
 // expect@acf: loss
-// loss@acf: disable.js:23
+// loss@acf: disable.js:23 wrong
 // pattern: disable
 'use strict';
 // Graceful shutdown: after the last request als.disable() drops every store; timers the requests scheduled fire later and read undefined,

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: emitter-cross-request.js:40
+// loss: emitter-cross-request.js:40 wrong
 // pattern: emitter
 // fix: emitter-cross-request-fixed.js
 'use strict';

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: emitter-startup-timer.js:37
+// loss: emitter-startup-timer.js:37 undefined
 // pattern: emitter
 // fix: emitter-startup-timer-fixed.js
 'use strict';

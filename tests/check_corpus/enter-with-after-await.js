@@ -1,5 +1,5 @@
 // expect: loss
-// loss: enter-with-after-await.js:35
+// loss: enter-with-after-await.js:35 undefined
 // pattern: enter-with-after-await
 // fix: enter-with-after-await-fixed.js
 'use strict';

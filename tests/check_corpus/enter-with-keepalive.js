@@ -1,5 +1,5 @@
 // expect: loss
-// loss: enter-with-keepalive.js:28
+// loss: enter-with-keepalive.js:28 wrong
 // expect@acf: clean
 // pattern: enter-with-keepalive
 // fix: enter-with-keepalive-fixed.js

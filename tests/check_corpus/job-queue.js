@@ -1,5 +1,5 @@
 // expect: loss
-// loss: job-queue.js:39
+// loss: job-queue.js:39 undefined
 // pattern: job-queue
 // fix: job-queue-fixed.js
 'use strict';

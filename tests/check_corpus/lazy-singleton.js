@@ -1,5 +1,5 @@
 // expect: loss
-// loss: lazy-singleton.js:21
+// loss: lazy-singleton.js:21 wrong
 // pattern: lazy-singleton
 // fix: lazy-singleton-fixed.js
 'use strict';

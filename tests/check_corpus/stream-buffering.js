@@ -1,6 +1,6 @@
 // expect: loss
-// loss: stream-buffering.js:24
-// loss: stream-buffering.js:35
+// loss: stream-buffering.js:24 wrong
+// loss: stream-buffering.js:35 wrong
 // pattern: stream-buffering
 // fix: stream-buffering-fixed.js
 'use strict';

@@ -1,5 +1,5 @@
 // expect: loss
-// loss: worker-pool-callbacks.js:26
+// loss: worker-pool-callbacks.js:26 undefined
 // pattern: connection-pool
 // (from QA: callbacks kept in a Map, called from worker 'message' events)
 // worker pool with message passing; pool (2 workers) created at start-up. runTask() returns a promise (clean),

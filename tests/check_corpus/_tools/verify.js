@@ -1,7 +1,11 @@
 'use strict';
-// Checks the corpus against real node: node tests/check_corpus/_tools/verify.js [name...]
+// Checks a corpus against real node:
+//   node tests/check_corpus/_tools/verify.js [--dir DIR] [name...]
+// DIR is tests/check_corpus (default) or tests/lib_corpus; the lib corpus's
+// programs need its npm libraries: set AHTRACE_NPM_CORPUS to the node_modules
+// that scripts/install-npm-corpus.sh prints (it becomes the programs' NODE_PATH).
 //
-// For every program (tests/check_corpus/*.js|*.mjs) it runs the program
+// For every program (DIR/*.js|*.mjs) it runs the program
 // 3 times plainly and once with an empty async hook preloaded (what a recorder
 // does), each time with sites.js preloaded so every printed STORE line is tied
 // to the source line of its getStore() call. A STORE label is
@@ -15,7 +19,12 @@
 //   - every getStore() line of the file ran; every run and the hooked run
 //     print the same STORE lines (a different order only gives a note);
 //     exit code 0; wall time < 1 s;
-//   - a `fix:` twin exists and says `expect: clean`.
+//   - a `fix:` twin exists and says `expect: clean`;
+//   - where a loss line names its kind (`// loss: f.js:12 wrong`; required in
+//     the lib corpus), the lost reads on that line are all of that kind:
+//     `undefined` (a request's store was expected, undefined came back) or
+//     `wrong` (another request's store came back, or a store where none was
+//     expected).
 // The truth depends on the ALS implementation of the node that runs the
 // programs (process.execPath with this process's NODE_OPTIONS): on
 // AsyncContextFrame runtimes (node 24+ by default, node 22 with
@@ -26,10 +35,15 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-const dir = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
+const dirAt = args.indexOf('--dir');
+const dir = dirAt >= 0 ? path.resolve(args.splice(dirAt, 2)[1]) : path.resolve(__dirname, '..');
+// Only tests/check_corpus, written before kinds existed, may leave them out.
+const kindsRequired = dir !== path.resolve(__dirname, '..');
 const verbose = args.includes('--verbose');
 const only = args.filter((a) => !a.startsWith('--'));
+const programEnv = { ...process.env };
+if (process.env.AHTRACE_NPM_CORPUS) programEnv.NODE_PATH = process.env.AHTRACE_NPM_CORPUS;
 const files = fs.readdirSync(dir)
   .filter((f) => /\.(m?js)$/.test(f))
   .filter((f) => only.length === 0 || only.some((o) => f === o || f.replace(/\.m?js$/, '') === o))
@@ -38,7 +52,7 @@ const files = fs.readdirSync(dir)
 // Does the node that runs the programs use AsyncContextFrame for ALS?
 const probe = spawnSync(process.execPath, ['-p',
   "process.version + ' ' + (typeof require('async_hooks').AsyncLocalStorage.prototype._propagate !== 'function')"],
-{ encoding: 'utf8', env: process.env });
+{ encoding: 'utf8', env: programEnv });
 const [runtime, acfFlag] = probe.stdout.trim().split(' ');
 const acf = acfFlag === 'true';
 if (probe.status !== 0 || !/^(true|false)$/.test(acfFlag || '')) { console.log(`cannot probe node: ${probe.stderr}`); process.exit(1); }
@@ -66,7 +80,7 @@ function run(file, withHook) {
   argv.push(abs);
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, argv, {
-    cwd: dir, encoding: 'utf8', timeout: 5000, env: { ...process.env, CORPUS_PROGRAM: abs },
+    cwd: dir, encoding: 'utf8', timeout: 5000, env: { ...programEnv, CORPUS_PROGRAM: abs },
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const reads = [];
@@ -82,6 +96,11 @@ function run(file, withHook) {
     site = null;
   }
   return { status: r.status, signal: r.signal, stderr: r.stderr, ms, reads, problems };
+}
+
+// The kind of a lost read (see the header of this file).
+function kind(read) {
+  return read.value === 'undefined' ? 'undefined' : 'wrong';
 }
 
 function lost(read) {
@@ -101,18 +120,22 @@ for (const file of files) {
   // Both header sets are checked for form; the one for this runtime is the truth.
   const sets = [['', h], ...(h.acf ? [['@acf', h.acf]] : [])];
   let declared = new Set();
+  let declaredKinds = new Map(); // line -> kind, where the header names one
   for (const [tag, set] of sets) {
     if (set.expect !== 'loss' && set.expect !== 'clean') errs.push(`bad expect${tag}: ${set.expect}`);
     const lossLines = new Set();
+    const kinds = new Map();
     for (const l of set.loss) {
-      const m = /^(.+):(\d+)$/.exec(l);
+      const m = /^(.+):(\d+)(?: (undefined|wrong))?$/.exec(l);
       if (!m || m[1] !== file) { errs.push(`bad loss${tag} line: ${l}`); continue; }
+      if (m[3]) kinds.set(Number(m[2]), m[3]);
+      else if (kindsRequired) errs.push(`loss${tag} line without its kind (undefined|wrong): ${l}`);
       lossLines.add(Number(m[2]));
       if (!/getStore\(\)/.test(lines[Number(m[2]) - 1] || '')) errs.push(`loss${tag} line ${m[2]} has no getStore() call`);
     }
     if (set.expect === 'clean' && lossLines.size) errs.push(`expect${tag}: clean with loss${tag} lines`);
     if (set.expect === 'loss' && !lossLines.size) errs.push(`expect${tag}: loss without loss${tag} lines`);
-    if (set === (acf && h.acf ? h.acf : h)) declared = lossLines;
+    if (set === (acf && h.acf ? h.acf : h)) { declared = lossLines; declaredKinds = kinds; }
   }
   const expect = acf && h.acf ? h.acf.expect : h.expect;
   if (!h.pattern) errs.push('no pattern');
@@ -140,6 +163,10 @@ for (const file of files) {
   const observed = new Set(first.reads.filter(lost).map((r) => r.line));
   for (const l of observed) if (!declared.has(l)) errs.push(`lost read at line ${l} not declared`);
   for (const l of declared) if (!observed.has(l)) errs.push(`declared loss line ${l} not lost`);
+  for (const [l, k] of declaredKinds) {
+    const got = new Set(first.reads.filter((r) => r.line === l && lost(r)).map(kind));
+    if (got.size && (got.size > 1 || !got.has(k))) errs.push(`loss line ${l} is declared ${k} but its lost reads are ${[...got].sort().join(' and ')}`);
+  }
   const ran = new Set(first.reads.map((r) => r.line));
   lines.forEach((text, i) => {
     const n = i + 1;
@@ -159,11 +186,13 @@ for (const file of files) {
     }
   }
   const ms = Math.max(...runs.map((r) => r.ms));
-  const summary = `${expect}${acf && h.acf ? '@acf' : ''} ${h.pattern} reads=${first.reads.length} lost=${first.reads.filter(lost).length} lines=[${[...observed].sort((a, b) => a - b)}] ${Math.round(ms)}ms`;
+  const lineKinds = [...observed].sort((a, b) => a - b)
+    .map((l) => `${l}${[...new Set(first.reads.filter((r) => r.line === l && lost(r)).map(kind))].map((k) => ` ${k}`).join('')}`);
+  const summary = `${expect}${acf && h.acf ? '@acf' : ''} ${h.pattern} reads=${first.reads.length} lost=${first.reads.filter(lost).length} lines=[${lineKinds.join(', ')}] ${Math.round(ms)}ms`;
   console.log(`${errs.length ? 'FAIL' : 'ok  '} ${file}: ${summary}`);
   for (const e of errs) console.log(`     ${e}`);
   for (const n of notes) console.log(`     note: ${n}`);
-  if (verbose) for (const r of first.reads) console.log(`       ${lost(r) ? 'LOST' : '    '} ${r.line} ${r.label} ${r.value}`);
+  if (verbose) for (const r of first.reads) console.log(`       ${lost(r) ? `LOST ${kind(r).padEnd(9)}` : ' '.repeat(14)} ${r.line} ${r.label} ${r.value}`);
   if (errs.length) failures++;
 }
 console.log(`${files.length - failures}/${files.length} programs ok`);
