@@ -110,7 +110,7 @@ TEST(Report, SamePageFromReportAndCheckAndByteIdenticalAcrossRuns) {
   EXPECT_NE(page.find("<li>Timeout 5 (app.js:18:15)</li>"), std::string::npos);
   EXPECT_EQ(Count(page, "src=\"data:image/svg+xml;base64,"), 1u) << "one chain picture";
   EXPECT_NE(page.find("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\""), std::string::npos);
-  EXPECT_NE(page.find("pid 14176 main, store 1: { requestId: 1 }"), std::string::npos) << "legend names stores";
+  EXPECT_NE(page.find("pid 17808 main, store 1: { requestId: 1 }"), std::string::npos) << "legend names stores";
   EXPECT_NE(page.find("<h2>Leaked handles (0)</h2>"), std::string::npos);
   // Self-contained: nothing is fetched when the page is viewed.
   EXPECT_NE(page.find("default-src 'none'; img-src data:;"), std::string::npos);
