@@ -79,7 +79,7 @@ run_line() {
       set -e
       rm -rf "$WORK/t.trace"
       local row
-      row=$("$SCORE_NODE" bench/check_corpus_score.js "$prog" "$WORK/t.json" "$acf" "$rc")
+      row=$(env -u NODE_OPTIONS "$SCORE_NODE" bench/check_corpus_score.js "$prog" "$WORK/t.json" "$acf" "$rc")
       printf '%s\t%s\t%s\n' "$label" "$(basename "$corpus")" "$row" >>"$WORK/rows.tsv"
       IFS=$'\t' read -r _ tag expect got udd udf wrd wrf _ _ _ _ missed extra <<<"$row"
       printf '%-32s %-11s %-6s %-9s %-9s %s; %s\n' "$name" "$expect$([ "$tag" = - ] || echo "$tag")" "$got" \

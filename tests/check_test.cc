@@ -99,57 +99,38 @@ std::vector<CorpusProgram> Corpus() {
 }
 
 // Losses the default check does not catch yet (README "What check finds"):
-// data, not code, queued and stamped later (buffered-logger; the write()
-// of stream-buffering: the record is stamped by a method shared by every
-// request), and a timer started lazily inside one request, which should
-// have run with no store (lazy-singleton: closures created under a store
-// claim it; code that should have none claims nothing). Listed so the test
-// still fails if one of them starts to be reported at a wrong line.
+// data, not code, queued and stamped later by a method shared by every
+// request (buffered-logger), and a timer started lazily inside one request,
+// which should have run with no store (lazy-singleton: closures created
+// under a store claim it; code that should have none claims nothing).
+// Listed so the test still fails if one of them starts to be reported at a
+// wrong line.
 const std::set<std::string> kKnownMisses = {
     "buffered-logger.js",
     "lazy-singleton.js",
-    "stream-buffering.js",
 };
 
 // The same for tests/lib_corpus, where the losses come from real libraries.
-// Every one below is a read that returns ANOTHER request's store (the kind
-// `wrong` in the headers), which the default check cannot tell from the right
-// one: the trace shows a store, it is just not the caller's. What a recorder
-// would need to see is said for each.
+// Each is a read that returns ANOTHER request's store (the kind `wrong` in
+// the headers) of a request whose data reaches the read as values, not as
+// a closure or an object literal the instrumentation can follow:
 const std::set<std::string> kLibKnownMisses = {
-    // A queued job (p-limit's run.bind, p-queue's run closure, fastq's and
-    // async.queue's task + callback) is started from the previous job's
-    // completion: needs the job closure's creation (enqueue, in B) tied to
-    // its later call (from A's continuation).
-    "p-limit.js", "p-queue.js", "fastq.js", "async-queue.js",
-    // Several callers' items handled in one callback scheduled by the first
-    // (dataloader's batch from A's nextTick, async.cargo's worker, bluebird's
-    // setImmediate drain of its handler queue, async.memoize's queued
-    // callbacks): needs each item/handler's enqueue under its own store.
-    "dataloader.js", "async-cargo.js", "bluebird.js", "async-memoize.js",
-    // lodash debounce/throttle invoke the LAST caller's arguments from the
-    // FIRST caller's timer: needs the arguments' store (C) vs the timer's (A).
-    "lodash-debounce.js",
-    // The pool's connection (socket) is created lazily inside request A, so
-    // B's query callback, kept in a FIFO, is called from A's 'data' events:
-    // needs the callback queued under B and called from a resource of A.
-    "generic-pool.js",
-    // eventemitter3 is not node's EventEmitter: the recorder only tracks
-    // listeners of events.EventEmitter, so the listener-context rule that
-    // catches otel-listener.js:35 sees no registration here.
-    "eventemitter3.js",
+    // dataloader's batch function and lodash's debounce/throttle are handed
+    // the callers' keys and arguments as strings: which request a primitive
+    // came from is not recorded, only objects are.
+    "dataloader.js", "lodash-debounce.js",
+    // async.cargo's worker is handed an array of every caller's events and
+    // reads per event in its own map() closure: caught for the push
+    // callbacks, not for the reads inside the batch (a loop over other
+    // requests' objects under one store looks the same in a correct
+    // broadcast).
+    "async-cargo.js",
 };
 
 // Correct lib corpus programs that the default check reports, with the
 // lines it reports (the test fails if it reports anything else, and can
-// drop the entry once it passes).
-const std::map<std::string, std::set<std::string>> kLibKnownFalseAlarms = {
-    // Listeners wrapped with OTel's context.bind(ctx, fn), which runs them
-    // inside the manager's als.run(ctx): the recorded read returns the
-    // registering request's store, yet the listener-context rule judges the
-    // listener by the emitter's context and reports it.
-    {"otel-listener-fixed.js", {"otel-listener-fixed.js:27", "otel-listener-fixed.js:28"}},
-};
+// drop the entry once it passes). None today.
+const std::map<std::string, std::set<std::string>> kLibKnownFalseAlarms = {};
 
 class CheckCorpus : public ::testing::TestWithParam<CorpusProgram> {};
 

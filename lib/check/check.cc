@@ -411,8 +411,9 @@ struct Read {
 // record): the code reading ran inside a closure created under `store`.
 struct Ownership {
   StoreId store = kUndefinedStore;
-  std::string_view closure;    // where the closure starts, "file:line:col"
+  std::string_view closure;    // where the closure starts, "file:line:col"; or where the object was made
   std::string_view scheduler;  // the frame that called it (the queue, pool, batch), or empty
+  std::string_view receiver;   // for an object handed over: the function it was passed to, else empty
 };
 
 struct StorageInfo {
@@ -475,10 +476,19 @@ class Collector : public ModelSink {
 
   void OnContextEvent(const Event& e, const Resource& current) override {
     if (e.kind == EventKind::kAlsExpect) {
-      pending_ownership_[e.stream] = {e.storage, Ownership{e.store, e.site, e.callers}};
+      pending_ownership_[e.stream] = {e.storage, Ownership{e.store, e.site, e.callers, e.enclosing}};
       return;
     }
-    if (e.kind == EventKind::kListenerAdd) {
+    if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsExitBegin) {
+      open_scopes_[e.stream].push_back(e.storage);
+    } else if (e.kind == EventKind::kAlsRunEnd || e.kind == EventKind::kAlsExitEnd) {
+      auto& open = open_scopes_[e.stream];
+      for (auto it = open.rbegin(); it != open.rend(); ++it) {
+        if (*it != e.storage) continue;
+        open.erase(std::next(it).base());
+        break;
+      }
+    } else if (e.kind == EventKind::kListenerAdd) {
       ListenerReg reg{{}, e.site, e.listener};
       for (const auto& slot : current.stores)
         if (slot.store != kUndefinedStore && storages_[{e.stream, slot.storage}].enabled) reg.stores.push_back(slot);
@@ -486,7 +496,7 @@ class Collector : public ModelSink {
       // say nothing about where code runs without one: not used for that.)
       listeners_[{e.stream, e.emitter, std::string(e.type)}].push_back(reg);
     } else if (e.kind == EventKind::kEmitBegin) {
-      emits_[e.stream].push_back({e.emitter, e.type, e.listener, current.key});
+      emits_[e.stream].push_back({e.emitter, e.type, e.listener, current.key, open_scopes_[e.stream].size()});
     } else if (e.kind == EventKind::kEmitEnd) {
       auto& stack = emits_[e.stream];
       while (!stack.empty()) {
@@ -503,10 +513,12 @@ class Collector : public ModelSink {
     Read r{e.stream, e.seq, e.storage, e.store, current.key, e.site, e.callers, e.enclosing,
            st.enabled, !st.store_seen, false, 0, {}, 0, 0, 0};
     // A read belongs to an emit only if it runs in the emit's own context:
-    // a listener that entered another (a bound function, runInAsyncScope)
-    // chose its context on purpose.
+    // a listener that entered another (a bound function, runInAsyncScope,
+    // or a run()/exit() of this storage since the emit began, the way
+    // OpenTelemetry's context.bind() does) chose its context on purpose.
     auto& stack = emits_[e.stream];
-    if (!stack.empty() && stack.back().context_key == current.key) {
+    if (!stack.empty() && stack.back().context_key == current.key &&
+        !ScopeOpenedSince(e.stream, e.storage, stack.back().open_scopes)) {
       r.in_emit = true;
       r.emitter = stack.back().emitter;
       r.event = stack.back().event;
@@ -591,8 +603,19 @@ class Collector : public ModelSink {
     std::string_view event;
     int64_t listeners;     // how many listeners the event had
     uint64_t context_key;  // the resource executing the emit
+    size_t open_scopes;    // how many run()/exit() scopes were open when it began
   };
   std::map<uint32_t, std::vector<Emit>> emits_;
+  // Per stream: the storages of the run()/exit() calls now open, innermost
+  // last (they are synchronous, so they nest within one stream).
+  std::map<uint32_t, std::vector<StorageId>> open_scopes_;
+  bool ScopeOpenedSince(uint32_t stream, StorageId storage, size_t since) const {
+    auto it = open_scopes_.find(stream);
+    if (it == open_scopes_.end()) return false;
+    for (size_t i = since; i < it->second.size(); i++)
+      if (it->second[i] == storage) return true;
+    return false;
+  }
   std::vector<Read> reads_;
   // Index in reads_ -> what the instrumentation said about that read (few
   // reads have one: kept beside reads_, not in each).
@@ -1021,9 +1044,15 @@ class Analyzer {
     if (owner && owner->store != r.store && rule == "context-lost") {
       std::string ran_by = owner->scheduler.empty() ? std::string("a callback of another context")
                                                     : std::string(owner->scheduler);
-      evidence.push_back("the closure at " + std::string(owner->closure) + " was created under " +
-                         StoreLabel(r.stream, owner->store) + ", and was run by " + ran_by + " where " +
-                         StoreLabel(r.stream, r.store) + " is current");
+      if (owner->receiver.empty())
+        evidence.push_back("the closure at " + std::string(owner->closure) + " was created under " +
+                           StoreLabel(r.stream, owner->store) + ", and was run by " + ran_by + " where " +
+                           StoreLabel(r.stream, r.store) + " is current");
+      else
+        evidence.push_back("the object made at " + std::string(owner->closure) + " under " +
+                           StoreLabel(r.stream, owner->store) + " was handed to the function at " +
+                           std::string(owner->receiver) + ", which " + ran_by + " ran where " +
+                           StoreLabel(r.stream, r.store) + " is current");
       if (r.store != kUndefinedStore) {
         rule = "wrong-store";
         wanted = owner->store;
@@ -1034,6 +1063,12 @@ class Analyzer {
             "over: AsyncResource.bind(fn) or AsyncLocalStorage.bind(fn) at the call that queues it "
             "(AsyncLocalStorage.snapshot() for several), or resolve a promise there and await it, which resumes "
             "in the caller's own context.";
+        if (!owner->receiver.empty())
+          hint =
+              "This function works on an object that belongs to the context it was made in, but the queue, pool or "
+              "batch that passes it runs the function later from another request's callback. Hand the context over "
+              "with the object: put AsyncLocalStorage.snapshot() (or an AsyncResource) in it where it is queued, and "
+              "run the function's work inside it: task.context(() => ...) or resource.runInAsyncScope(...).";
       }
     }
     // enterWith() after an await: the store was set in the callee's
@@ -1158,9 +1193,10 @@ class Analyzer {
           "for several). If the resource it runs in is created outside the request, create it inside "
           "als.run().";
     } else if (rule == "wrong-store") {
+      std::string what = owner->receiver.empty() ? "the closure" : "the function";
       f->details.push_back("broke: " +
-                           (owner->scheduler.empty() ? std::string("the closure was called from another context")
-                                                     : "the closure was called by " + std::string(owner->scheduler)) +
+                           (owner->scheduler.empty() ? what + " was called from another context"
+                                                     : what + " was called by " + std::string(owner->scheduler)) +
                            ", from a callback that carries " + StoreLabel(r.stream, r.store));
       f->details.push_back("mechanism: " + Mechanism(r.stream, current));
     } else {

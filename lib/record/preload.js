@@ -1489,6 +1489,11 @@ function start(dir) {
     //  - a closure, on entry, looks at the snapshot of the activation that
     //    created it:       var __ahtE<d> = __aht.i(__ahtS<d-1>, fid);
     //    and again after each of its awaits: __aht.w(await x, __ahtE<d>).
+    //  - an object literal passed to a call inside a function remembers the
+    //    stores it was made under:  queue.push(__aht.o({ id }, oid), cb)
+    //  - a function of the module's top level (no creator to belong to)
+    //    looks at its first argument instead:  var __ahtE1 = __aht.a(task, fid);
+    //    so a queue's worker handed request B's task belongs to B.
     // A closure called in the callback that created it (array callbacks,
     // run()'s own callback) hands nothing over and costs one comparison. A
     // closure called from another callback becomes the expectation for reads
@@ -1497,7 +1502,7 @@ function start(dir) {
     // closure's definition and the frame that called it) just before the
     // alsGetStore record. Insertions never add a line; columns are mapped
     // back to the original text, so sites point at the code as written.
-    const ownership = { s: snapshotStores, i: closureEntered, w: closureResumed };
+    const ownership = { s: snapshotStores, i: closureEntered, w: closureResumed, a: argumentEntered, o: handOver };
     if (parser !== null) Object.defineProperty(globalThis, Symbol.for('ahtrace.ownership'), { value: ownership });
     const instrumented = new Map(); // file -> { fids: ['line:col' of each closure], shifts: Map(line -> [[col0, len]]) }
     const fidSites = [0];             // fid -> string id of the closure's "file:line:col", 0 until needed
@@ -1507,8 +1512,15 @@ function start(dir) {
     const expectToken = [];         // fid -> the entry token of its latest activation from another callback
     const expectEid = [];           // fid -> the executionAsyncId() that activation ran in
     const homeSnapshot = [];        // fid -> a snapshot whose closure ran with its own store (a shared object)
+    const handedObjects = new WeakMap(); // object literal passed to a call -> the snapshot it was made under
+    const handOverSites = [''];     // oid -> "file:line:col" of such an object literal (original coordinates)
+    const handOverSiteIds = [0];    // oid -> its string id, 0 until needed
     let expectations = 0;
     let nextSnapshot = 1;
+    // The latest activation from another callback (a token) and the callback
+    // it ran in: code created while it runs belongs to its owner too.
+    let lastToken = null;
+    let lastTokenEid = -1;
 
     function snapshotStores() {
       const n = storageList.length;
@@ -1526,53 +1538,139 @@ function start(dir) {
       } finally {
         alsDepth--;
       }
-      return stores === null ? null : { id: nextSnapshot++, eid: executionAsyncId(), stores: stores };
+      const eid = executionAsyncId();
+      if (lastToken !== null && lastTokenEid === eid) stores = ownerStores(stores, n);
+      return stores === null ? null : { id: nextSnapshot++, eid: eid, stores: stores };
+    }
+    // Code that a queue ran for another request (a closure, or a function
+    // handed that request's object) creates closures and objects for that
+    // request, not for the callback it happens to run in: p-queue runs B's
+    // job from A's callback, and the timer B's job sets must count as B's.
+    // So while that activation is on the stack, snapshots take its owner's
+    // stores where they differ from the current ones.
+    function ownerStores(stores, n) {
+      const owner = lastToken.snapshot;
+      if (homeSnapshot[lastToken.fid] === owner) return stores;
+      // Only where another store is current: code that runs with none (a
+      // worker that serves no request, by design) hands nothing on.
+      if (stores === null) return stores;
+      let differs = false;
+      for (let k = 0; k < n && !differs; k++) {
+        const want = owner.stores[k];
+        differs = want !== undefined && stores[k] !== undefined && want !== stores[k];
+      }
+      if (!differs) return stores;
+      if (!fidOnStack(lastToken.fid)) { lastToken = null; return stores; } // it has returned
+      const merged = new Array(n);
+      for (let k = 0; k < n; k++) {
+        const want = owner.stores[k];
+        merged[k] = want !== undefined && stores[k] !== undefined ? want : stores[k];
+      }
+      return merged;
     }
     function closureEntered(snapshot, fid) {
       if (explicitCallee) { explicitCallee = false; return null; }
       if (snapshot === null) return null;
       const eid = executionAsyncId();
       if (eid === snapshot.eid) { homeSnapshot[fid] = snapshot; return null; }
+      return expect(snapshot, fid, eid);
+    }
+    // A function of the module's top level (no creator to own it) entered
+    // with an object literal that another callback passed to a call under a
+    // store: `queue.push({ id }, cb)` in request B, the worker later called
+    // with it by the queue library from request A's callback. The object's
+    // snapshot is the expectation, the way a closure's creation snapshot
+    // is. Only when a library (node_modules, or node's own, like a
+    // Writable's buffered _write) calls the function: the program's own
+    // code passing an object that another request made (an entry of a
+    // shared cache) runs for the request that passes it.
+    function argumentEntered(arg, fid) {
+      if (explicitCallee) { explicitCallee = false; return null; }
+      if (arg === null || typeof arg !== 'object') return null;
+      const snapshot = handedObjects.get(arg);
+      if (snapshot === undefined) return null;
+      const eid = executionAsyncId();
+      if (eid === snapshot.eid) return null;
+      const caller = callSites(argumentEntered, 2)[1];
+      const file = caller ? caller.getFileName() : null;
+      if (!file || !(file.includes('/node_modules/') || file.startsWith('node:'))) return null;
+      return expect(snapshot, fid, eid);
+    }
+    function expect(snapshot, fid, eid) {
       const token = { snapshot: snapshot, fid: fid };
       expectToken[fid] = token;
       expectEid[fid] = eid;
       expectations++;
+      lastToken = token;
+      lastTokenEid = eid;
       if (!fidLearned[fid]) learnV8Start(fid);
       return token;
+    }
+    function handOver(obj, oid) {
+      if (obj !== null && typeof obj === 'object' && storageList.length !== 0 && recording) {
+        const snapshot = snapshotStores();
+        if (snapshot !== null) {
+          snapshot.oid = oid;
+          handedObjects.set(obj, snapshot);
+        }
+      }
+      return obj;
     }
     function closureResumed(value, token) {
       if (token !== null) {
         expectToken[token.fid] = token;
         expectEid[token.fid] = executionAsyncId();
+        lastToken = token;
+        lastTokenEid = expectEid[token.fid];
       }
       return value;
     }
-    // Which function V8 says a frame is in comes as the position it reports
-    // for the function's start: learned once per closure, from its own frame.
-    function learnV8Start(fid) {
-      fidLearned[fid] = true;
+    // V8's call sites of the stack above `above`, at most `limit` of them
+    // ([] when the stack cannot be read).
+    function callSites(above, limit) {
       const E = Error;
       const oldPrepare = E.prepareStackTrace;
       const oldLimit = E.stackTraceLimit;
       try {
-        E.stackTraceLimit = 1;
+        E.stackTraceLimit = limit;
         E.prepareStackTrace = (err, frames) => frames;
         const probe = {};
-        E.captureStackTrace(probe, closureEntered);
-        const fr = probe.stack && probe.stack[0];
-        if (!fr) return;
-        const file = fr.getFileName();
-        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() : 0;
-        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
-        if (!file || !eline) return;
-        let m = fidByV8Start.get(file);
-        if (m === undefined) { m = new Map(); fidByV8Start.set(file, m); }
-        m.set(eline + ':' + ecol, fid);
+        E.captureStackTrace(probe, above);
+        return Array.isArray(probe.stack) ? probe.stack : [];
       } catch (e) {
-        /* no frame: this closure stays unknown to reads */
+        return [];
       } finally {
         try { E.prepareStackTrace = oldPrepare; E.stackTraceLimit = oldLimit; } catch (e) { /* ignore */ }
       }
+    }
+    // Which function V8 says a frame is in comes as the position it reports
+    // for the function's start: learned once per closure, from its own frame
+    // (the caller of closureEntered, argumentEntered or closureResumed).
+    function learnV8Start(fid) {
+      fidLearned[fid] = true;
+      const fr = callSites(expect, 2)[1];
+      if (!fr) return; // no frame: this closure stays unknown to reads
+      const file = fr.getFileName();
+      const start = v8Start(fr);
+      if (!file || start === '') return;
+      let m = fidByV8Start.get(file);
+      if (m === undefined) { m = new Map(); fidByV8Start.set(file, m); }
+      m.set(start, fid);
+    }
+    function v8Start(fr) {
+      const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() : 0;
+      const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
+      return eline ? eline + ':' + ecol : '';
+    }
+    // Is an activation of closure `fid` on the stack now?
+    function fidOnStack(fid) {
+      const frames = callSites(fidOnStack, 64);
+      for (let f = 0; f < frames.length; f++) {
+        const file = frames[f].getFileName();
+        const m = file ? fidByV8Start.get(file) : undefined;
+        if (m !== undefined && m.get(v8Start(frames[f])) === fid) return true;
+      }
+      return false;
     }
 
     // Called by the getStore() wrapper with the frames of the read: the
@@ -1589,17 +1687,25 @@ function start(dir) {
         const file = fr.getFileName();
         const m = file ? fidByV8Start.get(file) : undefined;
         if (m === undefined) continue;
-        const eline = typeof fr.getEnclosingLineNumber === 'function' ? fr.getEnclosingLineNumber() : 0;
-        const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
-        const fid = m.get(eline + ':' + ecol);
+        const fid = m.get(v8Start(fr));
         if (fid === undefined || expectEid[fid] !== eid) continue;
         const snapshot = expectToken[fid].snapshot;
         const expected = snapshot.stores[k];
         if (expected === undefined) return;        // created outside this storage's stores: no claim
         if (expected === value) { homeSnapshot[fid] = snapshot; return; }
         if (homeSnapshot[fid] === snapshot) return; // a shared object its creator used too
-        if (fidSites[fid] === 0) fidSites[fid] = intern(fidStarts[fid]);
-        put(K_ALS_EXPECT, schedulerOf(frames, f), sid, storeIdOf(expected), fidSites[fid], 0);
+        // A function handed a request's object but running with no store
+        // may serve no request by design (a job runner that enters each
+        // job's snapshot): only another request's store is a claim.
+        if (snapshot.oid !== undefined && value === undefined) return;
+        if (fidSites[fid] === 0) fidSites[fid] = intern(writtenSite(fidStarts[fid]));
+        if (snapshot.oid === undefined) {
+          put(K_ALS_EXPECT, schedulerOf(frames, f), sid, storeIdOf(expected), fidSites[fid], 0);
+        } else { // handed over as data: site = the object literal, aux = the function it reached
+          const oid = snapshot.oid;
+          if (handOverSiteIds[oid] === 0) handOverSiteIds[oid] = intern(writtenSite(handOverSites[oid]));
+          put(K_ALS_EXPECT, schedulerOf(frames, f), sid, storeIdOf(expected), handOverSiteIds[oid], fidSites[fid]);
+        }
         return;
       }
     }
@@ -1611,14 +1717,19 @@ function start(dir) {
         if (isAsyncFrame(fr)) return 0;
         const fn = fr.getFileName();
         if (!fn || fn === selfFile || fn.startsWith('node:')) continue;
-        const name = frameName(fr, fn);
-        const pos = originalPosition(fn, fr.getLineNumber() || 0, fr.getColumnNumber() || 0);
-        return intern(name + ':' + pos);
+        const at = frameOf(fr, fn);
+        return intern(at.text.slice(0, at.at));
       }
       return 0;
     }
-    function originalPosition(file, line, col) {
-      return line + ':' + originalColumnOf(file, line, col);
+    // "file:line:col" of the instrumented JavaScript as the author wrote
+    // it: through the file's source map when it has one (TypeScript).
+    function writtenSite(jsSite) {
+      if (!sourceMapsOn) return jsSite;
+      const m = /^(.*):(\d+):(\d+)$/.exec(jsSite);
+      if (m === null) return jsSite;
+      const orig = originalOf(m[1], m[1], Number(m[2]), Number(m[3]));
+      return orig === null ? jsSite : orig[0] + ':' + orig[1] + ':' + orig[2];
     }
     function originalColumnOf(file, line, col) {
       const entry = instrumented.get(file);
@@ -1813,22 +1924,28 @@ function start(dir) {
           node.type === 'FunctionDeclaration';
         if (isFn) {
           const inner = depth + 1;
-          let nested = false;
+          const closure = inner >= 2;
+          // A function of the module's top level has no creator to belong
+          // to; it belongs to the request whose object it is handed as its
+          // first argument (a queue's worker), if any.
+          const first = node.params.length > 0 && node.params[0].type === 'Identifier' ? node.params[0].name : null;
+          const receiver = inner === 1 && first !== null;
+          if (closure || receiver) node.__ahtE = inner; // its awaits report back
           // Closures in default parameter values are left alone: the body's
           // `var`s are not in their scope.
           visit(node.params, -1000, node);
-          nested = visit(node.body, inner, node) || nested;
-          const closure = inner >= 2;
-          if (!closure && !nested) return true;
+          const nested = visit(node.body, inner, node);
+          if (!closure && !nested && !receiver) return true;
           let fid = 0;
           let head = '';
-          if (closure) {
+          if (closure || receiver) {
             fid = fidStarts.length;
             const start = filename + ':' + node.loc.start.line + ':' + (node.loc.start.column + 1);
             fidStarts.push(start);
             fidSites.push(0);
             fidLearned.push(false);
-            head += 'var __ahtE' + inner + '=__aht.i(__ahtS' + depth + ',' + fid + ');';
+            head += 'var __ahtE' + inner + '=' +
+              (closure ? '__aht.i(__ahtS' + depth + ',' + fid + ');' : '__aht.a(' + first + ',' + fid + ');');
           }
           if (nested) head += 'var __ahtS' + inner + '=__aht.s();';
           if (node.body.type === 'BlockStatement') {
@@ -1840,9 +1957,22 @@ function start(dir) {
           any = true;
           return true;
         }
-        if (node.type === 'AwaitExpression' && fn !== null && depth >= 2) {
+        if (node.type === 'AwaitExpression' && fn !== null && fn.__ahtE === depth) {
           inserts.push([node.start, '__aht.w(']);
           inserts.push([node.end, ',__ahtE' + depth + ')']);
+        }
+        // An object literal handed to a call inside a function (a task
+        // pushed on a queue) remembers the stores it was made under.
+        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && depth >= 1) {
+          for (const arg of node.arguments) {
+            if (arg.type !== 'ObjectExpression') continue;
+            const oid = handOverSites.length;
+            handOverSites.push(filename + ':' + arg.loc.start.line + ':' + (arg.loc.start.column + 1));
+            handOverSiteIds.push(0);
+            inserts.push([arg.start, '__aht.o(']);
+            inserts.push([arg.end, ',' + oid + ')']);
+            any = true;
+          }
         }
         let has = false;
         for (const key in node) {
