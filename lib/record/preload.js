@@ -122,6 +122,16 @@ const K_PROCESS_EMIT_BEGIN = 51;
 const K_PROCESS_EMIT_END = 52;
 const K_STREAM_END = 63;
 
+const ESM_MAX_SOURCE_BYTES = 1 << 20;
+// The module node 20's hooks thread loads (module.register): the
+// instrumenting itself is this file's, set up there by the code below.
+const ESM_HOOKS_MODULE = `
+const instrument = globalThis[Symbol.for('ahtrace.esm-instrument')];
+export async function load(url, context, nextLoad) {
+  const result = await nextLoad(url, context);
+  return typeof instrument === 'function' ? instrument(result, url) : result;
+}`;
+
 const MARK = typeof Symbol === 'function' ? Symbol.for('ahtrace.recorder') : '__ahtrace_recorder';
 
 function rawDebug(msg) {
@@ -140,7 +150,22 @@ function errText(e) {
 // beside the failure marker).
 let startingStream = null;
 
-if (process.env.AHTRACE_DIR && !global[MARK]) {
+let esmHooksThread = false;
+try {
+  esmHooksThread = process.env.AHTRACE_ESM_HOOKS === '1' && !require('worker_threads').isMainThread;
+} catch (e) { /* no worker_threads: no hooks thread either */ }
+if (esmHooksThread) {
+  // Node 20's module-hooks thread (see start()): nothing is recorded here,
+  // ES modules are instrumented for the program's thread.
+  const parser = loadParser(__filename);
+  if (parser !== null) {
+    Object.defineProperty(globalThis, Symbol.for('ahtrace.esm-instrument'), {
+      value: (result, url) => {
+        try { return esmInstrumented(parser, result, url, null); } catch (e) { return result; }
+      },
+    });
+  }
+} else if (process.env.AHTRACE_DIR && !global[MARK]) {
   try {
     Object.defineProperty(global, MARK, { value: true, enumerable: false, configurable: true });
   } catch (e) { /* ignore */ }
@@ -208,6 +233,195 @@ function noteFailure(dir, msg, code, tid, stream) {
   } catch (e) { /* the message on stderr (and the marker's name, if created) is all we can do */ }
 }
 
+// ---- the instrumentation itself (closure ownership, docs/recorder.md) -----
+// Pure: the text of a module with the ownership calls inserted, or null when
+// there is nothing to insert or acorn cannot parse it. Runs where modules
+// are compiled: the program's thread for CommonJS and for ES modules on
+// node 22+ (module.registerHooks), node's module-hooks thread for ES modules
+// on node 20 (module.register). So it touches no recorder state: the module
+// registers its own tables when it runs, in the header inserted at its top:
+//   var __aht=globalThis[Symbol.for('ahtrace.ownership')],__ahtF=__aht.m({...});
+// {f: the file name V8 reports for its frames, s: each instrumented
+// function's "file:line:col", o: each handed-over object literal's,
+// h: [line, col, length] of every insertion, the header's own included},
+// and its closures and objects are numbered __ahtF+k. `onAst` (or null)
+// is given the parsed program first (the functions record).
+function instrumentSource(parser, content, filename, v8File, sourceType, onAst) {
+  let ast;
+  try {
+    ast = parser.parse(content, {
+      ecmaVersion: 'latest', sourceType: sourceType, allowHashBang: true,
+      allowReturnOutsideFunction: sourceType === 'script', allowAwaitOutsideFunction: sourceType === 'module',
+      locations: true, preserveParens: true, // an arrow's body `({ ... })` starts at its '('
+    });
+  } catch (e) {
+    return null;
+  }
+  if (onAst !== null) {
+    try { onAst(ast); } catch (e) { /* no extents for this file: check falls back to its scanner */ }
+  }
+  const inserts = []; // [offset, text]
+  const fids = [];    // k -> "file:line:col" of the function numbered __ahtF+k
+  const oids = [];    // k -> "file:line:col" of the object literal numbered __ahtF+k
+  const lineStarts = [0];
+  for (let p = content.indexOf('\n'); p >= 0; p = content.indexOf('\n', p + 1)) lineStarts.push(p + 1);
+  let any = false;
+  // After the directive prologue ('use strict' must stay first).
+  function bodyStart(block) {
+    let at = block.start + 1;
+    for (const st of block.body) {
+      if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
+      at = st.end;
+    }
+    return at;
+  }
+  function visit(node, depth, fn) {
+    if (node === null || typeof node !== 'object') return false;
+    if (Array.isArray(node)) {
+      let has = false;
+      for (const n of node) has = visit(n, depth, fn) || has;
+      return has;
+    }
+    if (typeof node.type !== 'string') return false;
+    const isFn = node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' ||
+      node.type === 'FunctionDeclaration';
+    if (isFn) {
+      const inner = depth + 1;
+      const closure = inner >= 2;
+      // A function of the module's top level has no creator to belong
+      // to; it belongs to the request whose object it is handed as its
+      // first argument (a queue's worker), if any.
+      const first = node.params.length > 0 && node.params[0].type === 'Identifier' ? node.params[0].name : null;
+      const receiver = inner === 1 && first !== null;
+      if (closure || receiver) node.__ahtE = inner; // its awaits report back
+      // Closures in default parameter values are left alone: the body's
+      // `var`s are not in their scope.
+      visit(node.params, -1000, node);
+      const nested = visit(node.body, inner, node);
+      if (!closure && !nested && !receiver) return true;
+      let head = '';
+      if (closure || receiver) {
+        const fid = '__ahtF+' + fids.length;
+        fids.push(filename + ':' + node.loc.start.line + ':' + (node.loc.start.column + 1));
+        head += 'var __ahtE' + inner + '=' +
+          (closure ? '__aht.i(__ahtS' + depth + ',' + fid + ');' : '__aht.a(' + first + ',' + fid + ');');
+      }
+      if (nested) head += 'var __ahtS' + inner + '=__aht.s();';
+      if (node.body.type === 'BlockStatement') {
+        inserts.push([bodyStart(node.body), head]);
+      } else {
+        inserts.push([node.body.start, '{' + head + 'return (']);
+        inserts.push([node.body.end, ');}']);
+      }
+      any = true;
+      return true;
+    }
+    if (node.type === 'AwaitExpression' && fn !== null && fn.__ahtE === depth) {
+      inserts.push([node.start, '__aht.w(']);
+      inserts.push([node.end, ',__ahtE' + depth + ')']);
+    }
+    // An object literal handed to a call inside a function (a task
+    // pushed on a queue) remembers the stores it was made under.
+    if ((node.type === 'CallExpression' || node.type === 'NewExpression') && depth >= 1) {
+      for (const arg of node.arguments) {
+        if (arg.type !== 'ObjectExpression') continue;
+        const oid = '__ahtF+' + oids.length;
+        oids.push(filename + ':' + arg.loc.start.line + ':' + (arg.loc.start.column + 1));
+        inserts.push([arg.start, '__aht.o(']);
+        inserts.push([arg.end, ',' + oid + ')']);
+        any = true;
+      }
+    }
+    let has = false;
+    for (const key in node) {
+      if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+      const v = node[key];
+      if (v !== null && typeof v === 'object') has = visit(v, depth, fn) || has;
+    }
+    return has;
+  }
+  visit(ast.body, 0, null);
+  if (!any) return null;
+  // The header goes after the program's directives, before its first
+  // statement (before its imports too: they are hoisted anyway).
+  let top = 0;
+  for (const st of ast.body) {
+    if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
+    top = st.end;
+  }
+  if (top === 0 && ast.body.length > 0) top = ast.body[0].start;
+  function lineOf(at) {
+    let lo = 0, hi = lineStarts.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= at) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  inserts.sort((x, y) => x[0] - y[0]);
+  const shifts = [];
+  for (const [at, text] of inserts) {
+    const lo = lineOf(at);
+    shifts.push([lo + 1, at - lineStarts[lo], text.length]);
+  }
+  // The header lists its own length among the insertions: grown until the
+  // number it states is its length.
+  const topLine = lineOf(top);
+  const headerShift = [topLine + 1, top - lineStarts[topLine], 0];
+  let k = 0;
+  while (k < inserts.length && inserts[k][0] < top) k++;
+  shifts.splice(k, 0, headerShift); // in order on its line, before insertions at the same offset
+  const tables = { f: v8File, s: fids, o: oids, h: shifts };
+  let header = '';
+  for (;;) {
+    header = 'var __aht=globalThis[Symbol.for(\'ahtrace.ownership\')],__ahtF=__aht.m(' +
+      JSON.stringify(tables) + ');';
+    if (header.length === headerShift[2]) break;
+    headerShift[2] = header.length;
+  }
+  let out = '';
+  let from = 0;
+  let headerDone = false;
+  for (const [at, text] of inserts) {
+    if (!headerDone && at >= top) { out += content.slice(from, top) + header; from = top; headerDone = true; }
+    out += content.slice(from, at) + text;
+    from = at;
+  }
+  if (!headerDone) { out += content.slice(from, top) + header; from = top; }
+  out += content.slice(from);
+  return out;
+}
+
+// An ES module's load() result with its text instrumented, or the result
+// as it was (not a file of the program, too big, or nothing to insert).
+function esmInstrumented(parser, result, url, onAst) {
+  if (result === null || typeof result !== 'object' || result.format !== 'module' || typeof url !== 'string' ||
+      !url.startsWith('file:///') || url.includes('/node_modules/')) return result;
+  const src = result.source;
+  let text = null;
+  if (typeof src === 'string') text = src;
+  else if (src && typeof src.byteLength === 'number' && src.byteLength <= ESM_MAX_SOURCE_BYTES)
+    text = Buffer.from(src.buffer || src, src.byteOffset || 0, src.byteLength).toString('utf8');
+  if (text === null || text.length > ESM_MAX_SOURCE_BYTES) return result;
+  let file;
+  try { file = require('url').fileURLToPath(url); } catch (e) { return result; }
+  const out = instrumentSource(parser, text, file, url, 'module',
+    onAst === null ? null : (ast) => onAst(ast, text, file));
+  return out === null ? result : Object.assign({}, result, { source: out });
+}
+
+// The JavaScript parser (acorn, written next to the preload by `record`)
+// for the closure-ownership instrumentation; null when it is off.
+function loadParser(preloadFile) {
+  if (process.env.AHTRACE_INSTRUMENT === '0') return null;
+  try {
+    const file = require('path').join(require('path').dirname(preloadFile), '.parser.js');
+    const code = require('fs').readFileSync(file, 'utf8');
+    const mod = { exports: {} };
+    require('vm').compileFunction(code, ['exports', 'module'], { filename: file })(mod.exports, mod);
+    return typeof mod.exports.parse === 'function' ? mod.exports : null;
+  } catch (e) {
+    return null;
+  }
+}
+
 function start(dir) {
   const fs = require('fs');
   const path = require('path');
@@ -262,21 +476,7 @@ function start(dir) {
   let allowFlag = false;
   try { allowFlag = process.allowedNodeEnvironmentFlags.has('--allow-async-hooks'); } catch (e) { /* old node */ }
 
-  // The JavaScript parser (acorn, written next to the preload by `record`)
-  // for the closure-ownership instrumentation; null when it is off.
-  function loadParser() {
-    if (process.env.AHTRACE_INSTRUMENT === '0') return null;
-    try {
-      const file = require('path').join(require('path').dirname(__filename), '.parser.js');
-      const code = fs.readFileSync(file, 'utf8');
-      const mod = { exports: {} };
-      require('vm').compileFunction(code, ['exports', 'module'], { filename: file })(mod.exports, mod);
-      return typeof mod.exports.parse === 'function' ? mod.exports : null;
-    } catch (e) {
-      return null;
-    }
-  }
-  const parser = hookEvents ? loadParser() : null;
+  const parser = hookEvents ? loadParser(__filename) : null;
 
   let cwd = '';
   try { cwd = process.cwd(); } catch (e) { /* cwd removed */ }
@@ -1227,6 +1427,9 @@ function start(dir) {
   // through it): the first instrumented closure entered is that callback,
   // and the store it runs with is not a hand-over (closureEntered).
   let explicitCallee = false;
+  // Set by the ownership instrumentation below when node 20's module-hooks
+  // thread is to be started, once our hook is on (end of start()).
+  let registerHooksThread = null;
 
   // Runs the user's callback with recording of ALS calls re-enabled.
   function trampoline(cb, args) {
@@ -1502,9 +1705,11 @@ function start(dir) {
     // closure's definition and the frame that called it) just before the
     // alsGetStore record. Insertions never add a line; columns are mapped
     // back to the original text, so sites point at the code as written.
-    const ownership = { s: snapshotStores, i: closureEntered, w: closureResumed, a: argumentEntered, o: handOver };
+    const ownership = {
+      s: snapshotStores, i: closureEntered, w: closureResumed, a: argumentEntered, o: handOver, m: moduleTables,
+    };
     if (parser !== null) Object.defineProperty(globalThis, Symbol.for('ahtrace.ownership'), { value: ownership });
-    const instrumented = new Map(); // file -> { fids: ['line:col' of each closure], shifts: Map(line -> [[col0, len]]) }
+    const instrumented = new Map(); // V8's file name -> { shifts: Map(line -> [[col0, len]]) }
     const fidSites = [0];             // fid -> string id of the closure's "file:line:col", 0 until needed
     const fidStarts = [''];           // fid -> "file:line:col" (original coordinates)
     const fidByV8Start = new Map(); // file -> Map(transformed "line:col" V8 reports as the function's start -> fid)
@@ -1605,6 +1810,24 @@ function start(dir) {
       lastTokenEid = eid;
       if (!fidLearned[fid]) learnV8Start(fid);
       return token;
+    }
+    // An instrumented module's header, as it starts to run: its functions
+    // and object literals get the numbers from the returned base on (one
+    // base for both tables), its insertions map V8's columns back.
+    function moduleTables(t) {
+      const base = Math.max(fidStarts.length, handOverSites.length);
+      while (fidStarts.length < base) { fidStarts.push(''); fidSites.push(0); fidLearned.push(false); }
+      while (handOverSites.length < base) { handOverSites.push(''); handOverSiteIds.push(0); }
+      for (const start of t.s) { fidStarts.push(start); fidSites.push(0); fidLearned.push(false); }
+      for (const site of t.o) { handOverSites.push(site); handOverSiteIds.push(0); }
+      const shifts = new Map();
+      for (const [line, col, len] of t.h) {
+        let list = shifts.get(line);
+        if (list === undefined) { list = []; shifts.set(line, list); }
+        list.push([col, len]);
+      }
+      instrumented.set(t.f, { shifts: shifts });
+      return base;
     }
     function handOver(obj, oid) {
       if (obj !== null && typeof obj === 'object' && storageList.length !== 0 && recording) {
@@ -1881,134 +2104,24 @@ function start(dir) {
       putQuick(K_FUNCTIONS, intern(filename), defineString(out.join(';')), out.length);
     }
 
-    // The source transform. Returns the instrumented text, or null to load
-    // the file as it is (no closures, or a syntax the parser does not know).
-    function instrument(content, filename) {
-      let ast;
-      try {
-        ast = parser.parse(content, {
-          ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true,
-          locations: true, preserveParens: true, // an arrow's body `({ ... })` starts at its '('
-        });
-      } catch (e) {
-        return null;
-      }
-      try {
-        noteFunctions(ast, content, filename);
-      } catch (e) {
-        /* no extents for this file: check falls back to its scanner */
-      }
-      const inserts = []; // [offset, text]
-      const entry = { shifts: new Map() };
-      const lineStarts = [0];
-      for (let p = content.indexOf('\n'); p >= 0; p = content.indexOf('\n', p + 1)) lineStarts.push(p + 1);
-      let any = false;
-      // After the directive prologue ('use strict' must stay first).
-      function bodyStart(block) {
-        let at = block.start + 1;
-        for (const st of block.body) {
-          if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
-          at = st.end;
+    // Node 20's hooks thread talks to this one through a MessagePort, whose
+    // messages are callbacks the program's own hooks see. So it is started
+    // only for a program whose entry is an ES module (a CommonJS program's
+    // later import() of one is not instrumented there), and after our hook
+    // is on, so that its resources' inits are in the trace.
+    function entryIsEsModule() {
+      const entry = process.argv[1];
+      if (typeof entry !== 'string' || entry === '') return false;
+      if (/\.mjs$/.test(entry)) return true;
+      if (!/\.js$/.test(entry)) return false;
+      const path = require('path');
+      for (let dir = path.dirname(path.resolve(entry)); ; dir = path.dirname(dir)) {
+        const pkg = readBounded(path.join(dir, 'package.json'), 1 << 20);
+        if (pkg !== null) {
+          try { return JSON.parse(pkg.toString('utf8')).type === 'module'; } catch (e) { return false; }
         }
-        return at;
+        if (path.dirname(dir) === dir) return false;
       }
-      function visit(node, depth, fn) {
-        if (node === null || typeof node !== 'object') return false;
-        if (Array.isArray(node)) {
-          let has = false;
-          for (const n of node) has = visit(n, depth, fn) || has;
-          return has;
-        }
-        if (typeof node.type !== 'string') return false;
-        const isFn = node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' ||
-          node.type === 'FunctionDeclaration';
-        if (isFn) {
-          const inner = depth + 1;
-          const closure = inner >= 2;
-          // A function of the module's top level has no creator to belong
-          // to; it belongs to the request whose object it is handed as its
-          // first argument (a queue's worker), if any.
-          const first = node.params.length > 0 && node.params[0].type === 'Identifier' ? node.params[0].name : null;
-          const receiver = inner === 1 && first !== null;
-          if (closure || receiver) node.__ahtE = inner; // its awaits report back
-          // Closures in default parameter values are left alone: the body's
-          // `var`s are not in their scope.
-          visit(node.params, -1000, node);
-          const nested = visit(node.body, inner, node);
-          if (!closure && !nested && !receiver) return true;
-          let fid = 0;
-          let head = '';
-          if (closure || receiver) {
-            fid = fidStarts.length;
-            const start = filename + ':' + node.loc.start.line + ':' + (node.loc.start.column + 1);
-            fidStarts.push(start);
-            fidSites.push(0);
-            fidLearned.push(false);
-            head += 'var __ahtE' + inner + '=' +
-              (closure ? '__aht.i(__ahtS' + depth + ',' + fid + ');' : '__aht.a(' + first + ',' + fid + ');');
-          }
-          if (nested) head += 'var __ahtS' + inner + '=__aht.s();';
-          if (node.body.type === 'BlockStatement') {
-            inserts.push([bodyStart(node.body), head]);
-          } else {
-            inserts.push([node.body.start, '{' + head + 'return (']);
-            inserts.push([node.body.end, ');}']);
-          }
-          any = true;
-          return true;
-        }
-        if (node.type === 'AwaitExpression' && fn !== null && fn.__ahtE === depth) {
-          inserts.push([node.start, '__aht.w(']);
-          inserts.push([node.end, ',__ahtE' + depth + ')']);
-        }
-        // An object literal handed to a call inside a function (a task
-        // pushed on a queue) remembers the stores it was made under.
-        if ((node.type === 'CallExpression' || node.type === 'NewExpression') && depth >= 1) {
-          for (const arg of node.arguments) {
-            if (arg.type !== 'ObjectExpression') continue;
-            const oid = handOverSites.length;
-            handOverSites.push(filename + ':' + arg.loc.start.line + ':' + (arg.loc.start.column + 1));
-            handOverSiteIds.push(0);
-            inserts.push([arg.start, '__aht.o(']);
-            inserts.push([arg.end, ',' + oid + ')']);
-            any = true;
-          }
-        }
-        let has = false;
-        for (const key in node) {
-          if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
-          const v = node[key];
-          if (v !== null && typeof v === 'object') has = visit(v, depth, fn) || has;
-        }
-        return has;
-      }
-      visit(ast.body, 0, null);
-      if (!any) return null;
-      // The binding every inserted call uses, after the program's directives.
-      let top = 0;
-      for (const st of ast.body) {
-        if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
-        top = st.end;
-      }
-      if (top === 0 && ast.body.length > 0) top = ast.body[0].start;
-      inserts.push([top, 'var __aht=globalThis[Symbol.for(\'ahtrace.ownership\')];']);
-      inserts.sort((x, y) => x[0] - y[0]);
-      let out = '';
-      let from = 0;
-      for (const [at, text] of inserts) {
-        out += content.slice(from, at) + text;
-        from = at;
-        let line = 1;
-        let lo = 0, hi = lineStarts.length - 1;
-        while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= at) lo = mid; else hi = mid - 1; }
-        line = lo + 1;
-        let list = entry.shifts.get(line);
-        if (list === undefined) { list = []; entry.shifts.set(line, list); }
-        list.push([at - lineStarts[lo], text.length]);
-      }
-      out += content.slice(from);
-      instrumented.set(filename, entry);
-      return out;
     }
 
     if (parser !== null) {
@@ -2033,7 +2146,8 @@ function start(dir) {
             filename.charCodeAt(0) === 47 /* '/' */ && !filename.includes('/node_modules/') &&
             filename !== selfFile && content.length <= MAX_SOURCE_BYTES && /\.c?js$/.test(filename)) {
           try {
-            const out = instrument(content, filename);
+            const out = instrumentSource(parser, content, filename, filename, 'script',
+              (ast) => noteFunctions(ast, content, filename));
             if (out !== null) code = out;
           } catch (e) {
             code = content;
@@ -2043,6 +2157,31 @@ function start(dir) {
         args[0] = code;
         return Reflect.apply(origCompile, this, args);
       };
+      // ES modules: node 22+ runs module hooks on this thread
+      // (registerHooks); node 20 only on its hooks thread (register), where
+      // this file runs again, sees AHTRACE_ESM_HOOKS and only instruments
+      // (see the top of this file). register() is deprecated from 26 (it
+      // warns), so it is the fallback.
+      if (typeof Module.registerHooks === 'function') {
+        Module.registerHooks({
+          load(url, context, nextLoad) {
+            const result = nextLoad(url, context);
+            if (!recording) return result;
+            return esmInstrumented(parser, result, url, (ast, text, file) => noteFunctions(ast, text, file));
+          },
+        });
+      } else if (typeof Module.register === 'function' && isMainThread && entryIsEsModule()) {
+        registerHooksThread = () => {
+          process.env.AHTRACE_ESM_HOOKS = '1';
+          try {
+            Module.register('data:text/javascript,' + encodeURIComponent(ESM_HOOKS_MODULE));
+          } catch (e) {
+            /* no hooks: ES modules stay as they are */
+          } finally {
+            delete process.env.AHTRACE_ESM_HOOKS;
+          }
+        };
+      }
     }
   }
 
@@ -2218,4 +2357,5 @@ function start(dir) {
   if (startEid > 1) put(K_BEFORE, 0, startEid, 0, 0, 0);
 
   hook.enable();
+  if (registerHooksThread !== null) registerHooksThread();
 }
