@@ -46,7 +46,8 @@ function parseArgs(argv) {
 
 function usage(error) {
   const header = fs.readFileSync(path.join(__dirname, 'run.sh'), 'utf8').split('\n');
-  const text = header.slice(1).filter((l) => l.startsWith('#')).map((l) => l.replace(/^# ?/, '')).join('\n');
+  const end = header.findIndex((l, i) => i > 0 && !l.startsWith('#'));
+  const text = header.slice(1, end).map((l) => l.replace(/^# ?/, '')).join('\n');
   if (error) {
     process.stderr.write(`bench/run.sh: ${error}\n`);
     process.exit(2);
