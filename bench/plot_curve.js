@@ -17,12 +17,12 @@ function esc(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-// A "nice" axis maximum and step: 1, 2 or 5 times a power of ten.
+// A "nice" axis maximum and step: 1, 2, 2.5 or 5 times a power of ten.
 function niceAxis(max) {
   if (!(max > 0)) return { top: 1, step: 0.2 };
   const raw = max / 5;
   const pow = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((k) => k * pow).find((s) => s >= raw);
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * pow).find((s) => s >= raw);
   return { top: Math.ceil(max / step) * step, step };
 }
 

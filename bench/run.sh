@@ -34,8 +34,8 @@
 #   --peer-timeout S one peer run is stopped after S seconds (default 300)
 #
 # Environment: AHTRACE_BIN (default build/ahtrace), SQLITE_LOOP_BIN.
-# Wrap it in `flock /tmp/ahtrace-build.lock` on a shared machine: timings
-# taken while something else builds are meaningless.
+# On a shared machine wrap it in `flock LOCKFILE`, the lock builds take:
+# timings taken while something else builds are meaningless.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The harness runs on the node in PATH; the node lines it measures are

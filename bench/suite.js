@@ -423,7 +423,7 @@ function main() {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), quick: opts.quick, runs: opts.runs,
     machine: {
       cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), memGiB: Math.round(os.totalmem() / 2 ** 30),
-      kernel: os.release(),
+      os: `${os.platform()} ${os.arch()}`,
     },
     ahtrace: spawnSync(AHTRACE, ['--version'], { encoding: 'utf8' }).stdout.trim(),
     commit: spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || null,
