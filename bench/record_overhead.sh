@@ -2,7 +2,7 @@
 # Measures what recording costs: the recording part of bench/run.sh, without
 # the peers (node's trace events, clinic bubbleprof) and without the replay.
 #
-#   bench/record_overhead.sh [RUNS]      (default 3; median, min and max)
+#   bench/record_overhead.sh [RUNS [RUN.SH OPTIONS]]   (default 3; median, min and max)
 #
 # Steps: bare node, the empty five-callback hook (the floor), `ahtrace record`
 # with default stacks, with --stacks none and with --no-instrument, on
@@ -10,5 +10,7 @@
 # those lines one after the other (default 20). bench/run.sh holds the logic
 # and documents the table; this is its shortcut.
 set -euo pipefail
-exec "$(dirname "${BASH_SOURCE[0]}")/run.sh" --only recording --runs "${1:-3}" --nodes "${NODES:-20}" \
-  --modes bare,empty-hook,ahtrace,ahtrace:none,ahtrace:no-instrument
+RUNS=${1:-3}
+shift || true
+exec "$(dirname "${BASH_SOURCE[0]}")/run.sh" --only recording --runs "$RUNS" --nodes "${NODES:-20}" \
+  --modes bare,empty-hook,ahtrace,ahtrace:none,ahtrace:no-instrument "$@"
