@@ -1,7 +1,7 @@
 'use strict';
 // A long, mixed workload for replay benchmarks: per iteration, a request-like
 // AsyncLocalStorage.run() with awaits, a timer and a nextTick, and reads of
-// the store. ITER=230000 (bench/replay_bench.sh) records about 10 million events.
+// the store. ITER=230000 (bench/run.sh) records about 10 million events.
 const { AsyncLocalStorage } = require('async_hooks');
 const als = new AsyncLocalStorage();
 const ITER = Number(process.env.ITER || 200000);
