@@ -333,7 +333,10 @@ void AsyncModel::OnInit(const Event& e) {
            "init for async id " + Id(e.async_id) + ", which is already alive");
     return;
   }
-  graveyard_.erase(e.async_id.value);
+  if (auto g = graveyard_.find(e.async_id.value); g != graveyard_.end()) {
+    if (sink_) sink_->OnForget(g->second);
+    graveyard_.erase(g);
+  }
   Resource& creator = Current();
   Resource r;
   r.key = ++*next_resource_key_;
@@ -478,7 +481,10 @@ void AsyncModel::OnDestroy(const Event& e) {
     if (g != graveyard_.end() && g->second.destroy_seq != kNoSeq) {
       // Still running (on the stack)? Then keep it a little longer.
       bool running = std::any_of(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.id.value == oldest; });
-      if (!running) graveyard_.erase(g);
+      if (!running) {
+        if (sink_) sink_->OnForget(g->second);
+        graveyard_.erase(g);
+      }
     }
   }
 }

@@ -135,6 +135,11 @@ class ModelSink {
   // applied it, with the resource executing at that point.
   virtual void OnContextEvent(const Event& e, const Resource& current) {}
   virtual void OnFinding(const Finding& f) {}
+  // The model dropped a destroyed resource from its tables (it left the
+  // graveyard, or its async id was reused): no later event can name it,
+  // create a child of it or run in it, so a sink may drop what it keeps
+  // of it unless something it kept still points there.
+  virtual void OnForget(const Resource& r) {}
   // The stream ended: resources still in the table are alive at the end.
   virtual void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                            const std::vector<CallbackSpan>& unfinished) {}
