@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <memory_resource>
 #include <unordered_map>
 
 #include "model/replay.h"
@@ -377,7 +378,25 @@ struct ResInfo {
   bool evictable = false;
   bool resolved_in_held = false;  // counted in resolved_in's refs
   uint32_t refs = 0;
-  std::vector<StoreSlot> stores;  // as created
+  // The stores it was created with, in order: the first inline (programs
+  // mostly have one storage), so a record costs no allocation of its own.
+  StoreSlot first_store{0, kUndefinedStore};
+  bool has_first_store = false;
+  std::vector<StoreSlot> more_stores;
+  void AddStore(StoreSlot slot) {
+    if (has_first_store) {
+      more_stores.push_back(slot);
+    } else {
+      first_store = slot;
+      has_first_store = true;
+    }
+  }
+  StoreId StoreFor(StorageId storage) const {
+    if (has_first_store && first_store.storage == storage) return first_store.store;
+    for (const auto& s : more_stores)
+      if (s.storage == storage) return s.store;
+    return kUndefinedStore;
+  }
   uint64_t resolved_in = 0;       // promises: the resource executing when it settled
   std::vector<StorageId> detached;  // storages disabled (exit()/disable()) when it was created
 };
@@ -460,7 +479,7 @@ class Collector : public ModelSink {
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override {
     ResInfo& info = Add(r);
     if (cause == StoreCause::kInit) {
-      info.stores.push_back({storage, store});
+      info.AddStore({storage, store});
       if (e) NoteCode({r.stream, storage}, store != kUndefinedStore, e->site, e->enclosing, {});
     } else if (cause == StoreCause::kEnterWith && e) {
       enter_withs_[r.key].push_back({storage, store, e->site, e->seq, r.callbacks, IsModuleScope(e->enclosing)});
@@ -649,7 +668,10 @@ class Collector : public ModelSink {
   }
 
   const TraceReader& reader_;
-  std::unordered_map<uint64_t, ResInfo> res_;
+  // Records come and go at the rate of resources: their nodes come from a
+  // pool that reuses freed ones.
+  std::pmr::unsynchronized_pool_resource res_pool_;
+  std::pmr::unordered_map<uint64_t, ResInfo> res_{&res_pool_};
   std::unordered_map<uint64_t, std::vector<EnterWithInfo>> enter_withs_;
   bool enter_with_seen_ = false;  // any enterWith() so far, in any stream
   std::vector<uint64_t> release_work_;
@@ -904,10 +926,7 @@ class Analyzer {
     return s;
   }
   static StoreId StoreOf(const ResInfo* r, StorageId storage) {
-    if (!r) return kUndefinedStore;
-    for (const auto& s : r->stores)
-      if (s.storage == storage) return s.store;
-    return kUndefinedStore;
+    return r ? r->StoreFor(storage) : kUndefinedStore;
   }
 
   // Is the function holding one of the read's frames defined inside a
