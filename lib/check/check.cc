@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -566,7 +567,7 @@ class Collector : public ModelSink {
     if (e.store != kUndefinedStore) r.after_disable = st.after_disable;
     // The recorder writes alsExpect just before the read it is about.
     if (auto owner = pending_ownership_.find(e.stream); owner != pending_ownership_.end()) {
-      if (owner->second.first == e.storage) ownership_.emplace(reads_.size(), owner->second.second);
+      if (owner->second.first == e.storage) ownership_.emplace(std::make_pair(e.stream, e.seq), owner->second.second);
       pending_ownership_.erase(owner);
     }
     // What judging a read needs of the resources (Analyzer::Judge): a read
@@ -575,7 +576,7 @@ class Collector : public ModelSink {
     // enterWith() ran before it; any other read keeps where it ran and,
     // through the records' counts, that resource's ancestry.
     if (e.store == kUndefinedStore || r.in_emit || r.after_disable || enter_with_seen_ ||
-        ownership_.count(reads_.size()))
+        ownership_.count({e.stream, e.seq}))
       Hold(current.key);
     reads_.push_back(r);
     if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
@@ -685,10 +686,12 @@ class Collector : public ModelSink {
     uint64_t context_key;  // the resource executing the emit
   };
   std::map<uint32_t, std::vector<Emit>> emits_;
-  std::vector<Read> reads_;
-  // Index in reads_ -> what the instrumentation said about that read (few
+  // A deque: a vector's doubling held up to three times the reads at its
+  // peak, and a long trace holds millions.
+  std::deque<Read> reads_;
+  // (stream, seq) of a read -> what the instrumentation said about it (few
   // reads have one: kept beside reads_, not in each).
-  std::unordered_map<size_t, Ownership> ownership_;
+  std::map<std::pair<uint32_t, uint64_t>, Ownership> ownership_;
   std::map<uint32_t, std::pair<StorageId, Ownership>> pending_ownership_;  // per stream, until its read
   std::vector<std::string_view> disable_sites_;  // every disable() call site, in trace order
   std::vector<Finding> model_findings_;
@@ -1105,7 +1108,7 @@ class Analyzer {
     // created under another store: handed to a queue, a pool, a batch or a
     // scheduler that ran it later from someone else's callback.
     const Ownership* owner = nullptr;
-    if (auto it = c_.ownership_.find(static_cast<size_t>(&r - c_.reads_.data())); it != c_.ownership_.end())
+    if (auto it = c_.ownership_.find({r.stream, r.seq}); it != c_.ownership_.end())
       owner = &it->second;
     if (owner && owner->store != r.store && rule == "context-lost") {
       std::string ran_by = owner->scheduler.empty() ? std::string("a callback of another context")
