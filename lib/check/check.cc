@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <memory_resource>
 #include <unordered_map>
 
 #include "model/replay.h"
@@ -367,7 +369,35 @@ struct ResInfo {
   std::string_view type, site;
   uint64_t trigger_key = 0, creator_key = 0;
   bool synthetic = false;
-  std::vector<StoreSlot> stores;  // as created
+  // Eviction (Collector::Release): a record made at init is dropped once
+  // the model has forgotten its resource and nothing kept points to it.
+  // `refs` counts the model's hold (1 until OnForget), the kept records
+  // whose trigger_key, creator_key or resolved_in name it, and the reads
+  // and leaks that need it. Records made later (the top level, contexts
+  // adopted at the start) are never dropped: children made before them
+  // hold no count.
+  bool evictable = false;
+  bool resolved_in_held = false;  // counted in resolved_in's refs
+  uint32_t refs = 0;
+  // The stores it was created with, in order: the first inline (programs
+  // mostly have one storage), so a record costs no allocation of its own.
+  StoreSlot first_store{0, kUndefinedStore};
+  bool has_first_store = false;
+  std::vector<StoreSlot> more_stores;
+  void AddStore(StoreSlot slot) {
+    if (has_first_store) {
+      more_stores.push_back(slot);
+    } else {
+      first_store = slot;
+      has_first_store = true;
+    }
+  }
+  StoreId StoreFor(StorageId storage) const {
+    if (has_first_store && first_store.storage == storage) return first_store.store;
+    for (const auto& s : more_stores)
+      if (s.storage == storage) return s.store;
+    return kUndefinedStore;
+  }
   uint64_t resolved_in = 0;       // promises: the resource executing when it settled
   std::vector<StorageId> detached;  // storages disabled (exit()/disable()) when it was created
 };
@@ -376,6 +406,7 @@ struct EnterWithInfo {
   StorageId storage;
   StoreId store;
   std::string_view site;
+  uint64_t seq;       // the enterWith() event, in its stream
   uint32_t callback;  // which callback of the resource (1 = first) called enterWith()
   // Called at a module's top level (no enclosing function): an ES module's
   // body runs inside a promise once hooks are on, but nothing awaited it.
@@ -429,7 +460,15 @@ class Collector : public ModelSink {
   explicit Collector(const TraceReader& reader) : reader_(reader) {}
 
   void OnInit(const Event& e, const Resource& r) override {
-    ResInfo& info = Add(r);
+    auto [it, inserted] = res_.try_emplace(r.key);
+    ResInfo& info = it->second;
+    if (inserted) {
+      Fill(r, &info);
+      info.evictable = true;
+      info.refs = 1;  // the model's hold, until OnForget
+      Hold(info.trigger_key);
+      Hold(info.creator_key);
+    }
     // Created while a storage that was in use is disabled: inside exit() or
     // after disable(), i.e. detached from the store on purpose. (A set kept
     // up to date per stream: a loop over every storage here made check
@@ -442,16 +481,28 @@ class Collector : public ModelSink {
   void OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) override {
     ResInfo& info = Add(r);
     if (cause == StoreCause::kInit) {
-      info.stores.push_back({storage, store});
+      info.AddStore({storage, store});
       if (e) NoteCode({r.stream, storage}, store != kUndefinedStore, e->site, e->enclosing, {});
     } else if (cause == StoreCause::kEnterWith && e) {
-      enter_withs_[r.key].push_back({storage, store, e->site, r.callbacks, IsModuleScope(e->enclosing)});
+      enter_withs_[r.key].push_back({storage, store, e->site, e->seq, r.callbacks, IsModuleScope(e->enclosing)});
+      enter_with_seen_ = true;
     }
   }
 
   void OnPromiseResolve(const Event& e, const Resource& r, const Resource& current) override {
-    Add(r).resolved_in = current.key;
+    ResInfo& info = Add(r);
+    if (info.resolved_in == current.key) return;
+    // resolved_in matters only where an enterWith() ran (the after-await
+    // rule), and it closes cycles (an async function's promise is resolved
+    // in a continuation it triggered) that counting cannot free: it holds
+    // its target only once the trace has shown an enterWith().
+    if (info.resolved_in_held) Release(info.resolved_in);
+    info.resolved_in = current.key;
+    info.resolved_in_held = enter_with_seen_;
+    if (info.resolved_in_held) Hold(current.key);
   }
+
+  void OnForget(const Resource& r) override { Release(r.key); }
 
   void OnStorageEvent(const Event& e, const StorageState& s) override {
     if (e.kind == EventKind::kAlsRunBegin && !e.site.empty()) run_sites_[{e.stream, s.id}].insert(std::string(e.site));
@@ -528,9 +579,17 @@ class Collector : public ModelSink {
     if (e.store != kUndefinedStore) r.after_disable = st.after_disable;
     // The recorder writes alsExpect just before the read it is about.
     if (auto owner = pending_ownership_.find(e.stream); owner != pending_ownership_.end()) {
-      if (owner->second.first == e.storage) ownership_.emplace(reads_.size(), owner->second.second);
+      if (owner->second.first == e.storage) ownership_.emplace(std::make_pair(e.stream, e.seq), owner->second.second);
       pending_ownership_.erase(owner);
     }
+    // What judging a read needs of the resources (Analyzer::Judge): a read
+    // that returned a store is cleared without looking at them unless it
+    // ran in an emit, was owned by a closure, came after disable(), or an
+    // enterWith() ran before it; any other read keeps where it ran and,
+    // through the records' counts, that resource's ancestry.
+    if (e.store == kUndefinedStore || r.in_emit || r.after_disable || enter_with_seen_ ||
+        ownership_.count({e.stream, e.seq}))
+      Hold(current.key);
     reads_.push_back(r);
     if (st.enabled) NoteCode({e.stream, e.storage}, e.store != kUndefinedStore, e.site, e.enclosing, e.callers);
   }
@@ -549,22 +608,51 @@ class Collector : public ModelSink {
       Add(*r);  // the top level too: chains end there
       if (r->synthetic || running.count(r->key)) continue;
       alive_.push_back(r->key);
+      Hold(r->key);
     }
   }
 
   ResInfo& Add(const Resource& r) {
     auto [it, inserted] = res_.try_emplace(r.key);
-    if (inserted) {
-      ResInfo& i = it->second;
-      i.stream = r.stream;
-      i.id = r.id.value;
-      i.type = r.type;
-      i.site = r.site;
-      i.trigger_key = r.trigger_key;
-      i.creator_key = r.creator_key;
-      i.synthetic = r.synthetic;
-    }
+    if (inserted) Fill(r, &it->second);
     return it->second;
+  }
+
+  static void Fill(const Resource& r, ResInfo* i) {
+    i->stream = r.stream;
+    i->id = r.id.value;
+    i->type = r.type;
+    i->site = r.site;
+    i->trigger_key = r.trigger_key;
+    i->creator_key = r.creator_key;
+    i->synthetic = r.synthetic;
+  }
+
+  // Counts one more holder of the record `key`, if it is kept and can be
+  // dropped.
+  void Hold(uint64_t key) {
+    if (!key) return;
+    auto it = res_.find(key);
+    if (it != res_.end() && it->second.evictable) ++it->second.refs;
+  }
+
+  // Drops one holder of `key`; a record nobody holds goes, and releases
+  // what it pointed to (a worklist: chains of promises run millions deep).
+  void Release(uint64_t key) {
+    release_work_.clear();
+    release_work_.push_back(key);
+    while (!release_work_.empty()) {
+      uint64_t k = release_work_.back();
+      release_work_.pop_back();
+      if (!k) continue;
+      auto it = res_.find(k);
+      if (it == res_.end() || !it->second.evictable || --it->second.refs > 0) continue;
+      release_work_.push_back(it->second.trigger_key);
+      release_work_.push_back(it->second.creator_key);
+      if (it->second.resolved_in_held) release_work_.push_back(it->second.resolved_in);
+      res_.erase(it);
+      enter_withs_.erase(k);
+    }
   }
 
   // Code that ran while a store was current: (function start, position).
@@ -593,8 +681,13 @@ class Collector : public ModelSink {
   }
 
   const TraceReader& reader_;
-  std::unordered_map<uint64_t, ResInfo> res_;
+  // Records come and go at the rate of resources: their nodes come from a
+  // pool that reuses freed ones.
+  std::pmr::unsynchronized_pool_resource res_pool_;
+  std::pmr::unordered_map<uint64_t, ResInfo> res_{&res_pool_};
   std::unordered_map<uint64_t, std::vector<EnterWithInfo>> enter_withs_;
+  bool enter_with_seen_ = false;  // any enterWith() so far, in any stream
+  std::vector<uint64_t> release_work_;
   std::map<std::pair<uint32_t, StorageId>, StorageInfo> storages_;
   std::map<uint32_t, std::set<StorageId>> detached_now_;  // per stream: storages used, now disabled
   std::map<std::tuple<uint32_t, int64_t, std::string>, std::vector<ListenerReg>> listeners_;
@@ -616,10 +709,12 @@ class Collector : public ModelSink {
       if (it->second[i] == storage) return true;
     return false;
   }
-  std::vector<Read> reads_;
-  // Index in reads_ -> what the instrumentation said about that read (few
+  // A deque: a vector's doubling held up to three times the reads at its
+  // peak, and a long trace holds millions.
+  std::deque<Read> reads_;
+  // (stream, seq) of a read -> what the instrumentation said about it (few
   // reads have one: kept beside reads_, not in each).
-  std::unordered_map<size_t, Ownership> ownership_;
+  std::map<std::pair<uint32_t, uint64_t>, Ownership> ownership_;
   std::map<uint32_t, std::pair<StorageId, Ownership>> pending_ownership_;  // per stream, until its read
   std::vector<std::string_view> disable_sites_;  // every disable() call site, in trace order
   std::vector<Finding> model_findings_;
@@ -857,10 +952,7 @@ class Analyzer {
     return s;
   }
   static StoreId StoreOf(const ResInfo* r, StorageId storage) {
-    if (!r) return kUndefinedStore;
-    for (const auto& s : r->stores)
-      if (s.storage == storage) return s.store;
-    return kUndefinedStore;
+    return r ? r->StoreFor(storage) : kUndefinedStore;
   }
 
   // Is the function holding one of the read's frames defined inside a
@@ -1039,7 +1131,7 @@ class Analyzer {
     // created under another store: handed to a queue, a pool, a batch or a
     // scheduler that ran it later from someone else's callback.
     const Ownership* owner = nullptr;
-    if (auto it = c_.ownership_.find(static_cast<size_t>(&r - c_.reads_.data())); it != c_.ownership_.end())
+    if (auto it = c_.ownership_.find({r.stream, r.seq}); it != c_.ownership_.end())
       owner = &it->second;
     if (owner && owner->store != r.store && rule == "context-lost") {
       std::string ran_by = owner->scheduler.empty() ? std::string("a callback of another context")
@@ -1089,7 +1181,10 @@ class Analyzer {
         }
         if (ew != c_.enter_withs_.end()) {
           for (const auto& w : ew->second) {
-            if (w.storage != r.storage || w.store == kUndefinedStore || w.store == r.store || w.module_scope) continue;
+            // (One called after the read cannot have caused it.)
+            if (w.storage != r.storage || w.store == kUndefinedStore || w.store == r.store || w.module_scope ||
+                w.seq > r.seq)
+              continue;
             rule = "enter-with-after-await";
             wanted = w.store;
             if (const ResInfo* setter = Res(setter_key)) f->break_async_id = setter->id;

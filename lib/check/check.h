@@ -2,7 +2,13 @@
 //
 // Replay runs the model; an analysis sink keeps, per resource, just what a
 // causal walk needs (type, creation site, trigger and execution parents,
-// the stores it was created with), every getStore() read with its context,
+// the stores it was created with) for as long as something can still
+// reach it: the model (until it forgets the resource), a kept child, a
+// read that will be judged or a leak. A read that returned a store is
+// judged without the resources (unless it ran in an emit, was owned by a
+// closure, followed disable() or an enterWith()), so a healthy trace's
+// check holds its live resources and its reads, not its history. It keeps
+// every getStore() read with its context,
 // EventEmitter listener registrations and the emits they ran in, and where
 // code ran under a store. After replay, each read that returned undefined
 // (or another store than its listener was registered under) is judged

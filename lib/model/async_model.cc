@@ -175,9 +175,91 @@ Resource& AsyncModel::Current() { return const_cast<Resource&>(ExecutionResource
 
 const Resource* AsyncModel::Find(AsyncId id) const {
   if (id == top_level_.id) return &top_level_;
-  if (auto it = live_.find(id.value); it != live_.end()) return &it->second;
-  if (auto it = graveyard_.find(id.value); it != graveyard_.end()) return &it->second;
-  return nullptr;
+  uint32_t slot = index_.Find(id.value);
+  return slot == IdIndex::kNone ? nullptr : &slots_[slot];
+}
+
+Resource* AsyncModel::Slot(int64_t id) {
+  uint32_t slot = index_.Find(id);
+  return slot == IdIndex::kNone ? nullptr : &slots_[slot];
+}
+
+Resource& AsyncModel::NewSlot(int64_t id) {
+  uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    Resource& r = slots_[slot];
+    std::vector<StoreSlot> stores = std::move(r.stores);
+    stores.clear();
+    r = Resource();
+    r.stores = std::move(stores);
+  }
+  index_.Insert(id, slot);
+  ++live_;
+  return slots_[slot];
+}
+
+void AsyncModel::FreeSlot(int64_t id) {
+  uint32_t slot = index_.Find(id);
+  if (sink_) sink_->OnForget(slots_[slot]);
+  index_.Erase(id);
+  free_slots_.push_back(slot);
+}
+
+// Fibonacci hashing into a power-of-two table with linear probing; erase
+// shifts the following run back, so there are no tombstones.
+size_t AsyncModel::IdIndex::Home(int64_t id) const {
+  return static_cast<size_t>((static_cast<uint64_t>(id) * 0x9E3779B97F4A7C15ull) >> shift_);
+}
+
+uint32_t AsyncModel::IdIndex::Find(int64_t id) const {
+  if (entries_.empty()) return kNone;
+  size_t mask = entries_.size() - 1;
+  for (size_t i = Home(id);; i = (i + 1) & mask) {
+    const Entry& e = entries_[i];
+    if (e.slot == kNone) return kNone;
+    if (e.id == id) return e.slot;
+  }
+}
+
+void AsyncModel::IdIndex::Grow() {
+  std::vector<Entry> old = std::move(entries_);
+  entries_.assign(old.empty() ? 1024 : old.size() * 2, Entry());
+  shift_ = 64 - __builtin_ctzll(entries_.size());
+  size_ = 0;
+  for (const Entry& e : old)
+    if (e.slot != kNone) Insert(e.id, e.slot);
+}
+
+void AsyncModel::IdIndex::Insert(int64_t id, uint32_t slot) {
+  if ((size_ + 1) * 2 > entries_.size()) Grow();
+  size_t mask = entries_.size() - 1;
+  size_t i = Home(id);
+  while (entries_[i].slot != kNone) i = (i + 1) & mask;
+  entries_[i] = Entry{id, slot};
+  ++size_;
+}
+
+void AsyncModel::IdIndex::Erase(int64_t id) {
+  if (entries_.empty()) return;
+  size_t mask = entries_.size() - 1;
+  size_t i = Home(id);
+  while (entries_[i].slot != kNone && entries_[i].id != id) i = (i + 1) & mask;
+  if (entries_[i].slot == kNone) return;
+  // Move back each later entry of the run whose home lies at or before the hole.
+  for (size_t j = (i + 1) & mask; entries_[j].slot != kNone; j = (j + 1) & mask) {
+    size_t home = Home(entries_[j].id);
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      entries_[i] = entries_[j];
+      i = j;
+    }
+  }
+  entries_[i] = Entry();
+  --size_;
 }
 
 Resource* AsyncModel::Lookup(AsyncId id) { return const_cast<Resource*>(Find(id)); }
@@ -195,7 +277,7 @@ Resource& AsyncModel::Placeholder(const Event& e, AsyncId id, const char* why) {
   Report(&e, finding_kind::kUnknownResource, before_recording ? Severity::kInfo : Severity::kError, id, "", "",
          std::string(EventKindName(e.kind)) + " for async id " + Id(id) + ", which was never initialised" +
              (before_recording ? " (created before recording started)" : "") + why);
-  Resource& r = live_[id.value];
+  Resource& r = NewSlot(id.value);
   r.key = ++*next_resource_key_;
   r.stream = stream_;
   r.id = id;
@@ -276,7 +358,7 @@ void AsyncModel::AdoptStartContext(const Event& e) {
   started_ = true;
   if (!e.observed || !stack_.empty() || e.kind == EventKind::kDestroy || e.kind == EventKind::kBefore) return;
   if (e.observed_eid.value <= 1 || Find(e.observed_eid)) return;
-  Resource& r = live_[e.observed_eid.value];
+  Resource& r = NewSlot(e.observed_eid.value);
   r.key = ++*next_resource_key_;
   r.stream = stream_;
   r.id = e.observed_eid;
@@ -328,14 +410,16 @@ void AsyncModel::OnInit(const Event& e) {
   // Inside init, node reports the creating context.
   CheckContext(e, ExecutionAsyncId(), TriggerAsyncId());
   if (first_init_id_ == 0) first_init_id_ = e.async_id.value;
-  if (live_.count(e.async_id.value) || e.async_id == top_level_.id) {
+  Resource* old = Slot(e.async_id.value);
+  if ((old && !old->destroyed) || e.async_id == top_level_.id) {
     Report(&e, finding_kind::kInitTwice, Severity::kError, e.async_id, "", "",
            "init for async id " + Id(e.async_id) + ", which is already alive");
     return;
   }
-  graveyard_.erase(e.async_id.value);
+  if (old) FreeSlot(e.async_id.value);  // a destroyed one's id, reused
   Resource& creator = Current();
-  Resource r;
+  const Resource* trigger = Find(e.trigger_id);  // before the new one is in the table
+  Resource& r = NewSlot(e.async_id.value);
   r.key = ++*next_resource_key_;
   r.stream = stream_;
   r.id = e.async_id;
@@ -346,10 +430,9 @@ void AsyncModel::OnInit(const Event& e) {
   r.site = e.site;
   r.init_seq = e.seq;
   r.init_ts_ns = e.ts_ns;
-  const Resource* trigger = Find(e.trigger_id);
   r.trigger_key = trigger ? trigger->key : 0;
   bool trigger_known = e.trigger_id.value <= 1 || trigger != nullptr;
-  Resource& stored = live_.emplace(e.async_id.value, std::move(r)).first->second;
+  Resource& stored = r;
   // What the new resource carries (the policy: copied slots, or the frame).
   policy_->OnInit(e, stored, creator);
   std::sort(stored.stores.begin(), stored.stores.end(),
@@ -447,8 +530,8 @@ void AsyncModel::OnAfter(const Event& e) {
 void AsyncModel::OnDestroy(const Event& e) {
   // Destroy hooks run from the destroy queue, with no JS context.
   CheckContext(e, AsyncId(0), AsyncId(0));
-  auto it = live_.find(e.async_id.value);
-  if (it == live_.end()) {
+  Resource* live = Slot(e.async_id.value);
+  if (!live || live->destroyed) {
     Resource* dead = Lookup(e.async_id);
     if (dead && dead->destroyed) {
       Report(&e, finding_kind::kDestroyTwice, Severity::kWarning, e.async_id, "", "",
@@ -463,22 +546,21 @@ void AsyncModel::OnDestroy(const Event& e) {
     }
     return;
   }
-  Resource& r = it->second;
+  Resource& r = *live;
   r.destroyed = true;
   r.destroy_seq = e.seq;
   r.destroy_ts_ns = e.ts_ns;
   if (sink_) sink_->OnDestroy(e, r);
-  graveyard_.insert_or_assign(e.async_id.value, std::move(r));
-  live_.erase(it);
+  --live_;
   graveyard_order_.push_back(e.async_id.value);
   if (graveyard_order_.size() > kGraveyardSize) {
     int64_t oldest = graveyard_order_.front();
     graveyard_order_.pop_front();
-    auto g = graveyard_.find(oldest);
-    if (g != graveyard_.end() && g->second.destroy_seq != kNoSeq) {
+    Resource* g = Slot(oldest);
+    if (g && g->destroyed) {
       // Still running (on the stack)? Then keep it a little longer.
       bool running = std::any_of(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.id.value == oldest; });
-      if (!running) graveyard_.erase(g);
+      if (!running) FreeSlot(oldest);
     }
   }
 }
@@ -564,10 +646,13 @@ void AsyncModel::Finish() {
     sink_->OnFinding(f);
   }
   std::vector<const Resource*> alive;
-  alive.reserve(live_.size() + 1);
+  alive.reserve(live_ + 2);
   alive.push_back(&top_level_);
   if (process_used_) alive.push_back(&process_);
-  for (const auto& [id, r] : live_) alive.push_back(&r);
+  std::vector<bool> is_free(slots_.size());
+  for (uint32_t slot : free_slots_) is_free[slot] = true;
+  for (size_t slot = 0; slot < slots_.size(); ++slot)
+    if (!is_free[slot] && !slots_[slot].destroyed) alive.push_back(&slots_[slot]);
   std::sort(alive.begin(), alive.end(), [](const Resource* a, const Resource* b) { return a->key < b->key; });
   if (sink_) sink_->OnStreamEnd(stream_, alive, unfinished);
 }

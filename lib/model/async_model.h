@@ -135,6 +135,11 @@ class ModelSink {
   // applied it, with the resource executing at that point.
   virtual void OnContextEvent(const Event& e, const Resource& current) {}
   virtual void OnFinding(const Finding& f) {}
+  // The model dropped a destroyed resource from its tables (it left the
+  // graveyard, or its async id was reused): no later event can name it,
+  // create a child of it or run in it, so a sink may drop what it keeps
+  // of it unless something it kept still points there.
+  virtual void OnForget(const Resource& r) {}
   // The stream ended: resources still in the table are alive at the end.
   virtual void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                            const std::vector<CallbackSpan>& unfinished) {}
@@ -172,7 +177,7 @@ class AsyncModel {
   const Resource* Find(AsyncId id) const;
   StoreId GetStore(StorageId storage) const;
   size_t stack_depth() const { return stack_.size(); }
-  size_t live_resources() const { return live_.size(); }
+  size_t live_resources() const { return live_; }
   uint64_t findings() const { return findings_; }
 
   // For store policies (store_policy.h): the resource executing now, one by
@@ -234,11 +239,37 @@ class AsyncModel {
   Resource top_level_;  // executionAsyncResource() with an empty stack
   Resource process_;    // the process object, resource of node's 'exit'/'beforeExit' scope
   bool process_used_ = false;
-  std::unordered_map<int64_t, Resource> live_;
-  // Recently destroyed resources, oldest first: a destroyed AsyncResource
-  // can still run, and late events should name what they refer to.
-  std::unordered_map<int64_t, Resource> graveyard_;
-  std::deque<int64_t> graveyard_order_;
+  // The resource table: live resources and the graveyard (recently
+  // destroyed ones, `destroyed` set: a destroyed AsyncResource can still
+  // run, and late events should name what they refer to) share one index
+  // from async id to a slot. Slots are reused, with their store vectors'
+  // capacity, so the model allocates per live resource, not per event:
+  // allocation was the hot path of replay.
+  class IdIndex {
+   public:
+    static constexpr uint32_t kNone = UINT32_MAX;
+    uint32_t Find(int64_t id) const;
+    void Insert(int64_t id, uint32_t slot);  // id must be absent
+    void Erase(int64_t id);
+   private:
+    struct Entry {
+      int64_t id = 0;
+      uint32_t slot = kNone;  // kNone: empty
+    };
+    size_t Home(int64_t id) const;
+    void Grow();
+    std::vector<Entry> entries_;
+    size_t size_ = 0;
+    int shift_ = 64;
+  };
+  Resource* Slot(int64_t id);  // live or in the graveyard; nullptr if neither
+  Resource& NewSlot(int64_t id);
+  void FreeSlot(int64_t id);   // drops a graveyard entry, telling the sink
+  std::deque<Resource> slots_;
+  std::vector<uint32_t> free_slots_;
+  IdIndex index_;
+  size_t live_ = 0;
+  std::deque<int64_t> graveyard_order_;  // oldest first
   std::vector<Frame> stack_;
   std::unordered_map<StorageId, StorageState> storages_;
   std::unique_ptr<StorePolicy> policy_;

@@ -26,6 +26,7 @@ void SinkFanout::OnGetStore(const Event& e, StoreId expected, const Resource& cu
 }
 void SinkFanout::OnContextEvent(const Event& e, const Resource& cur) { AHTRACE_FANOUT(OnContextEvent(e, cur)); }
 void SinkFanout::OnFinding(const Finding& f) { AHTRACE_FANOUT(OnFinding(f)); }
+void SinkFanout::OnForget(const Resource& r) { AHTRACE_FANOUT(OnForget(r)); }
 void SinkFanout::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                              const std::vector<CallbackSpan>& unfinished) {
   AHTRACE_FANOUT(OnStreamEnd(stream, alive, unfinished));

@@ -25,6 +25,7 @@ class SinkFanout : public ModelSink {
   void OnGetStore(const Event& e, StoreId expected, const Resource& current) override;
   void OnContextEvent(const Event& e, const Resource& current) override;
   void OnFinding(const Finding& f) override;
+  void OnForget(const Resource& r) override;
   void OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
                    const std::vector<CallbackSpan>& unfinished) override;
 

@@ -16,32 +16,7 @@ void BindText(sqlite3_stmt* st, int i, std::string_view s) {
   // An empty view may have a null data(), which SQLite would store as NULL.
   sqlite3_bind_text(st, i, s.empty() ? "" : s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
 }
-void BindOptText(sqlite3_stmt* st, int i, std::string_view s) {
-  if (s.empty())
-    sqlite3_bind_null(st, i);
-  else
-    BindText(st, i, s);
-}
 void BindInt(sqlite3_stmt* st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
-void BindSeq(sqlite3_stmt* st, int i, uint64_t seq) {
-  if (seq == kNoSeq)
-    sqlite3_bind_null(st, i);
-  else
-    sqlite3_bind_int64(st, i, static_cast<int64_t>(seq));
-}
-void BindSeqTs(sqlite3_stmt* st, int i, uint64_t seq, int64_t ts) {
-  BindSeq(st, i, seq);
-  if (seq == kNoSeq)
-    sqlite3_bind_null(st, i + 1);
-  else
-    BindInt(st, i + 1, ts);
-}
-void BindKey(sqlite3_stmt* st, int i, uint64_t key) {
-  if (key == 0)
-    sqlite3_bind_null(st, i);
-  else
-    BindInt(st, i, static_cast<int64_t>(key));
-}
 
 }  // namespace
 
@@ -57,6 +32,7 @@ void SqliteSink::FinalizeStatements() {
 }
 
 void SqliteSink::Abandon() {
+  StopWriter();
   if (!db_) return;
   FinalizeStatements();
   sqlite3_close(db_);
@@ -136,6 +112,7 @@ Status SqliteSink::Open(const std::string& path, const SqliteOptions& options) {
     Abandon();
     return OutputError(path + ": " + msg);
   }
+  writer_ = std::thread([this] { WriterLoop(); });
   return Status::Ok();
 }
 
@@ -144,82 +121,160 @@ void SqliteSink::OnStream(uint32_t stream, const StreamInfo& info) {
   streams_[stream] = info;
 }
 
+void SqliteSink::Text(int column, std::string_view s) {
+  filling_.cells.push_back({Cell::kText, column, static_cast<int64_t>(filling_.text.size()), s.size(), nullptr});
+  filling_.text.append(s);
+}
+void SqliteSink::Seq(int column, uint64_t seq) {
+  if (seq != kNoSeq) Int(column, static_cast<int64_t>(seq));
+}
+void SqliteSink::SeqTs(int column, uint64_t seq, int64_t ts) {
+  if (seq == kNoSeq) return;
+  Int(column, static_cast<int64_t>(seq));
+  Int(column + 1, ts);
+}
+void SqliteSink::Key(int column, uint64_t key) {
+  if (key != 0) Int(column, static_cast<int64_t>(key));
+}
+
+void SqliteSink::Row(sqlite3_stmt* st) {
+  filling_.cells.push_back({Cell::kStep, 0, 0, 0, st});
+  // Large enough that handing over is rare, small enough to stay in cache.
+  if (filling_.cells.size() >= (1 << 15)) Hand();
+}
+
+void SqliteSink::Hand() {
+  if (filling_.cells.empty()) return;
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return !have_batch_; });
+  std::swap(filling_, writing_);
+  have_batch_ = true;
+  cv_.notify_all();
+  lock.unlock();
+  filling_.cells.clear();
+  filling_.text.clear();
+}
+
+void SqliteSink::WriterLoop() {
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return have_batch_ || stop_; });
+    if (!have_batch_) return;  // stopped, and nothing left
+    lock.unlock();
+    Write(writing_);  // the filling thread touches writing_ only once have_batch_ is false
+    lock.lock();
+    have_batch_ = false;
+    cv_.notify_all();
+  }
+}
+
+void SqliteSink::Write(const Batch& batch) {
+  // Cells of one row come before its kStep; the statement is known only
+  // there, so the row's cells are bound when it ends.
+  size_t row_begin = 0;
+  for (size_t i = 0; i < batch.cells.size(); ++i) {
+    const Cell& end = batch.cells[i];
+    if (end.kind != Cell::kStep) continue;
+    sqlite3_stmt* st = end.stmt;
+    if (st) {
+      for (size_t j = row_begin; j < i; ++j) {
+        const Cell& c = batch.cells[j];
+        if (c.kind == Cell::kInt)
+          sqlite3_bind_int64(st, c.column, c.value);
+        else  // an empty view binds '' (a null pointer would bind NULL)
+          sqlite3_bind_text(st, c.column, c.size ? batch.text.data() + c.value : "", static_cast<int>(c.size),
+                            SQLITE_STATIC);
+      }
+      Step(st);
+    }
+    row_begin = i + 1;
+  }
+}
+
+void SqliteSink::StopWriter() {
+  if (!writer_.joinable()) return;
+  Hand();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  writer_.join();
+}
+
 void SqliteSink::OnEvent(const Event& e) {
   if (!options_.raw_events) return;
-  sqlite3_stmt* st = insert_event_;
-  BindInt(st, 1, e.stream);
-  BindInt(st, 2, static_cast<int64_t>(e.seq));
-  sqlite3_bind_text(st, 3, EventKindName(e.kind), -1, SQLITE_STATIC);
-  if (IsHookEvent(e.kind)) BindInt(st, 4, e.async_id.value);
+  Int(1, e.stream);
+  Int(2, static_cast<int64_t>(e.seq));
+  Text(3, EventKindName(e.kind));
+  if (IsHookEvent(e.kind)) Int(4, e.async_id.value);
   if (e.kind == EventKind::kInit) {
-    BindInt(st, 5, e.trigger_id.value);
-    BindText(st, 6, e.type);
+    Int(5, e.trigger_id.value);
+    Text(6, e.type);
   }
   if (IsAlsEvent(e.kind)) {
-    BindInt(st, 7, e.storage);
+    Int(7, e.storage);
     if (e.kind == EventKind::kAlsRunBegin || e.kind == EventKind::kAlsRunEnd ||
         e.kind == EventKind::kAlsEnterWith || e.kind == EventKind::kAlsGetStore ||
         e.kind == EventKind::kAlsExpect)
-      BindInt(st, 8, e.store);
+      Int(8, e.store);
   }
   if (e.observed) {
-    BindInt(st, 9, e.observed_eid.value);
-    BindInt(st, 10, e.observed_tid.value);
+    Int(9, e.observed_eid.value);
+    Int(10, e.observed_tid.value);
   }
-  BindInt(st, 11, e.ts_ns);
-  BindOptText(st, 12, e.site);
-  BindInt(st, 13, static_cast<int64_t>(e.location));
-  Step(st);
+  Int(11, e.ts_ns);
+  OptText(12, e.site);
+  Int(13, static_cast<int64_t>(e.location));
+  Row(insert_event_);
 }
 
 void SqliteSink::InsertResource(const Resource& r) {
-  sqlite3_stmt* st = insert_resource_;
-  BindInt(st, 1, static_cast<int64_t>(r.key));
-  BindInt(st, 2, r.stream);
-  BindInt(st, 3, r.id.value);
-  BindText(st, 4, r.type);
+  Int(1, static_cast<int64_t>(r.key));
+  Int(2, r.stream);
+  Int(3, r.id.value);
+  Text(4, r.type);
   if (r.init_seq != kNoSeq) {
-    BindInt(st, 5, r.trigger.value);
-    BindKey(st, 6, r.trigger_key);
-    BindInt(st, 7, r.creator.value);
-    BindKey(st, 8, r.creator_key);
+    Int(5, r.trigger.value);
+    Key(6, r.trigger_key);
+    Int(7, r.creator.value);
+    Key(8, r.creator_key);
   }
-  BindInt(st, 9, r.synthetic ? 1 : 0);
-  BindOptText(st, 10, r.site);
-  BindSeqTs(st, 11, r.init_seq, r.init_ts_ns);
-  BindSeqTs(st, 13, r.first_before_seq, r.first_before_ts_ns);
-  BindSeqTs(st, 15, r.last_after_seq, r.last_after_ts_ns);
-  BindInt(st, 17, r.callbacks);
-  BindSeqTs(st, 18, r.resolve_seq, r.resolve_ts_ns);
-  BindSeqTs(st, 20, r.destroy_seq, r.destroy_ts_ns);
-  Step(st);
+  Int(9, r.synthetic ? 1 : 0);
+  OptText(10, r.site);
+  SeqTs(11, r.init_seq, r.init_ts_ns);
+  SeqTs(13, r.first_before_seq, r.first_before_ts_ns);
+  SeqTs(15, r.last_after_seq, r.last_after_ts_ns);
+  Int(17, r.callbacks);
+  SeqTs(18, r.resolve_seq, r.resolve_ts_ns);
+  SeqTs(20, r.destroy_seq, r.destroy_ts_ns);
+  Row(insert_resource_);
 }
 
 void SqliteSink::InsertCallback(const CallbackSpan& span, uint32_t stream) {
-  sqlite3_stmt* st = insert_callback_;
-  BindInt(st, 1, static_cast<int64_t>(span.key));
-  BindInt(st, 2, stream);
-  BindInt(st, 3, static_cast<int64_t>(span.resource_key));
-  BindInt(st, 4, span.id.value);
-  BindInt(st, 5, span.depth);
-  BindKey(st, 6, span.parent_key);
-  BindSeq(st, 7, span.before_seq);
-  BindInt(st, 9, span.before_ts_ns);
+  Int(1, static_cast<int64_t>(span.key));
+  Int(2, stream);
+  Int(3, static_cast<int64_t>(span.resource_key));
+  Int(4, span.id.value);
+  Int(5, span.depth);
+  Key(6, span.parent_key);
+  Seq(7, span.before_seq);
+  Int(9, span.before_ts_ns);
   if (span.after_seq != kNoSeq) {
-    BindSeq(st, 8, span.after_seq);
-    BindInt(st, 10, span.after_ts_ns);
-    BindInt(st, 11, span.after_ts_ns - span.before_ts_ns);
+    Seq(8, span.after_seq);
+    Int(10, span.after_ts_ns);
+    Int(11, span.after_ts_ns - span.before_ts_ns);
   }
-  Step(st);
+  Row(insert_callback_);
 }
 
 void SqliteSink::OnBefore(const Event& e, const Resource& r, const CallbackSpan& span) {
   for (const auto& slot : r.stores) {
     if (slot.store == kUndefinedStore) continue;
-    BindInt(insert_callback_store_, 1, static_cast<int64_t>(span.key));
-    BindInt(insert_callback_store_, 2, slot.storage);
-    BindInt(insert_callback_store_, 3, slot.store);
-    Step(insert_callback_store_);
+    Int(1, static_cast<int64_t>(span.key));
+    Int(2, slot.storage);
+    Int(3, slot.store);
+    Row(insert_callback_store_);
   }
 }
 
@@ -227,10 +282,10 @@ void SqliteSink::OnAfter(const Event& e, const Resource& r, const CallbackSpan& 
   InsertCallback(span, r.stream);
   if (r.destroyed) {
     // Its row was written at destroy; a destroyed AsyncResource ran again.
-    BindSeqTs(update_after_destroy_, 1, r.last_after_seq, r.last_after_ts_ns);
-    BindInt(update_after_destroy_, 3, r.callbacks);
-    BindInt(update_after_destroy_, 4, static_cast<int64_t>(r.key));
-    Step(update_after_destroy_);
+    SeqTs(1, r.last_after_seq, r.last_after_ts_ns);
+    Int(3, r.callbacks);
+    Int(4, static_cast<int64_t>(r.key));
+    Row(update_after_destroy_);
   }
 }
 
@@ -239,53 +294,50 @@ void SqliteSink::OnDestroy(const Event& e, const Resource& r) { InsertResource(r
 void SqliteSink::OnStoreSet(const Event* e, const Resource& r, StorageId storage, StoreId store, StoreCause cause) {
   // Most resources are created with no store; no row means undefined.
   if (cause == StoreCause::kInit && store == kUndefinedStore) return;
-  sqlite3_stmt* st = insert_resource_store_;
-  BindInt(st, 1, static_cast<int64_t>(r.key));
-  BindInt(st, 2, storage);
-  BindInt(st, 3, store);
-  if (e) BindInt(st, 4, static_cast<int64_t>(e->seq));
-  sqlite3_bind_text(st, 5, StoreCauseName(cause), -1, SQLITE_STATIC);
-  Step(st);
+  Int(1, static_cast<int64_t>(r.key));
+  Int(2, storage);
+  Int(3, store);
+  if (e) Int(4, static_cast<int64_t>(e->seq));
+  Text(5, StoreCauseName(cause));
+  Row(insert_resource_store_);
 }
 
 void SqliteSink::OnStorageEvent(const Event& e, const StorageState& s) {
   if (e.kind != EventKind::kAlsCreate) return;
-  BindInt(insert_storage_, 1, e.stream);
-  BindInt(insert_storage_, 2, s.id);
-  BindSeq(insert_storage_, 3, s.created_seq);
-  BindOptText(insert_storage_, 4, s.site);
-  Step(insert_storage_);
+  Int(1, e.stream);
+  Int(2, s.id);
+  Seq(3, s.created_seq);
+  OptText(4, s.site);
+  Row(insert_storage_);
 }
 
 void SqliteSink::OnGetStore(const Event& e, StoreId expected, const Resource& current) {
-  sqlite3_stmt* st = insert_store_read_;
-  BindInt(st, 1, e.stream);
-  BindInt(st, 2, static_cast<int64_t>(e.seq));
-  BindInt(st, 3, e.storage);
-  BindInt(st, 4, e.store);
-  BindInt(st, 5, expected);
-  BindInt(st, 6, static_cast<int64_t>(current.key));
-  BindInt(st, 7, current.id.value);
-  BindOptText(st, 8, e.site);
-  Step(st);
+  Int(1, e.stream);
+  Int(2, static_cast<int64_t>(e.seq));
+  Int(3, e.storage);
+  Int(4, e.store);
+  Int(5, expected);
+  Int(6, static_cast<int64_t>(current.key));
+  Int(7, current.id.value);
+  OptText(8, e.site);
+  Row(insert_store_read_);
 }
 
 void SqliteSink::OnFinding(const Finding& f) {
-  sqlite3_stmt* st = insert_finding_;
-  sqlite3_bind_text(st, 1, f.kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, SeverityName(f.severity), -1, SQLITE_STATIC);
-  BindInt(st, 3, f.stream);
+  Text(1, f.kind);
+  Text(2, SeverityName(f.severity));
+  Int(3, f.stream);
   if (f.has_event) {
-    BindInt(st, 4, static_cast<int64_t>(f.seq));
-    BindInt(st, 5, static_cast<int64_t>(f.location));
+    Int(4, static_cast<int64_t>(f.seq));
+    Int(5, static_cast<int64_t>(f.location));
   } else if (f.location) {
-    BindInt(st, 5, static_cast<int64_t>(f.location));
+    Int(5, static_cast<int64_t>(f.location));
   }
-  if (f.async_id.value) BindInt(st, 6, f.async_id.value);
-  BindOptText(st, 7, f.expected);
-  BindOptText(st, 8, f.observed);
-  BindText(st, 9, f.message);
-  Step(st);
+  if (f.async_id.value) Int(6, f.async_id.value);
+  OptText(7, f.expected);
+  OptText(8, f.observed);
+  Text(9, f.message);
+  Row(insert_finding_);
 }
 
 void SqliteSink::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>& alive,
@@ -296,6 +348,7 @@ void SqliteSink::OnStreamEnd(uint32_t stream, const std::vector<const Resource*>
 
 Status SqliteSink::Commit(const TraceReader& reader) {
   if (!db_) return OutputError(path_ + ": database not open");
+  StopWriter();  // every queued row is written before the rest, on this thread
   sqlite3_stmt* st = Prepare(
       "INSERT INTO stream(stream_id,pid,ppid,thread_id,is_main_thread,node_version,path,ended_cleanly,"
       "exit_code,events,header_json) VALUES(?,?,?,?,?,?,?,?,?,?,?)");

@@ -4,11 +4,20 @@
 // into place by Commit(): a failed or interrupted replay leaves no
 // half-written database. Every value is bound as a parameter; no SQL is
 // assembled from trace data.
+//
+// SQLite runs on a second thread: the sink's callbacks only append each
+// row's values to a batch (copying its text), and a writer thread binds
+// and steps the batches in the order they were filled, so the rows are
+// the same as with one thread while the model and SQLite share two cores.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -49,7 +58,34 @@ class SqliteSink : public ModelSink, public EventSink {
                    const std::vector<CallbackSpan>& unfinished) override;
 
  private:
-  class Stmt;
+  // One row's values, in the order they are bound, then kStep: the batch a
+  // callback fills and the writer thread drains. A parameter not given
+  // stays NULL (bindings are cleared after each step).
+  struct Cell {
+    enum Kind : uint8_t { kInt, kText, kStep } kind;
+    int32_t column = 0;
+    int64_t value = 0;        // kInt: the value; kText: offset in Batch::text
+    size_t size = 0;          // kText: length
+    sqlite3_stmt* stmt = nullptr;  // kStep
+  };
+  struct Batch {
+    std::vector<Cell> cells;
+    std::string text;
+  };
+  void Int(int column, int64_t v) { filling_.cells.push_back({Cell::kInt, column, v, 0, nullptr}); }
+  void Text(int column, std::string_view s);  // '' for an empty view, never NULL
+  void OptText(int column, std::string_view s) {  // NULL when empty
+    if (!s.empty()) Text(column, s);
+  }
+  void Seq(int column, uint64_t seq);                     // NULL for kNoSeq
+  void SeqTs(int column, uint64_t seq, int64_t ts);       // seq and ts, both NULL for kNoSeq
+  void Key(int column, uint64_t key);                     // NULL for 0
+  void Row(sqlite3_stmt* st);                             // the row is complete
+  void Hand();        // gives the filled batch to the writer (waits while it is busy)
+  void StopWriter();  // writes what is queued and ends the thread
+  void WriterLoop();
+  void Write(const Batch& batch);
+
   sqlite3_stmt* Prepare(const char* sql);
   bool Exec(const std::string& sql);
   void Step(sqlite3_stmt* st);
@@ -71,6 +107,13 @@ class SqliteSink : public ModelSink, public EventSink {
   sqlite3_stmt* insert_store_read_ = nullptr;
   sqlite3_stmt* insert_finding_ = nullptr;
   sqlite3_stmt* update_after_destroy_ = nullptr;
+
+  Batch filling_, writing_;
+  std::thread writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool have_batch_ = false;  // writing_ holds a batch to write (guarded by mu_)
+  bool stop_ = false;        // guarded by mu_
 };
 
 }  // namespace ahtrace
