@@ -196,6 +196,24 @@ TEST(Check, ReportsTheJobQueueLossWithWhereItBrokeAndTheFix) {
   EXPECT_EQ(testing::RunCommand(Bin() + " check " + Quote(fixed)).exit_code, 0);
 }
 
+// An ES module is instrumented through node's module hooks: the queued
+// closures of esm-flush-queue.mjs are judged like CommonJS ones. On node 20
+// that takes a module-hooks thread, whose WORKER and MESSAGEPORTs are the
+// recorder's and must not read as the program's leaks.
+TEST(Check, EsModulesAreJudgedAndTheHooksThreadIsNoLeak) {
+  TempDir dir;
+  std::string broken = Record(dir, testing::SourcePath("tests/check_corpus/esm-flush-queue.mjs"), "t.trace");
+  auto r = testing::RunCommand(Bin() + " check " + Quote(broken));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("error[wrong-store] "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("esm-flush-queue.mjs:19:"), std::string::npos) << r.out;
+
+  std::string fixed = Record(dir, testing::SourcePath("tests/check_corpus/esm-flush-queue-fixed.mjs"), "fixed.trace");
+  auto leaks = testing::RunCommand(Bin() + " check --leaks " + Quote(fixed));
+  EXPECT_EQ(leaks.exit_code, 0) << leaks.out;
+  EXPECT_NE(leaks.out.find(": 0 finding(s)"), std::string::npos) << leaks.out;
+}
+
 // Issue 10: check's scanner counted the brackets of regular expressions as
 // code, so in regex-in-request.js (a lone '(' in a regex inside a boot
 // run()'s callback, a lone ')' in one further down) it put the start-up

@@ -1233,6 +1233,7 @@ function start(dir) {
         else put(K_INIT, lastTypeId, asyncId, triggerId, 0, 0);
       } else {
         put(K_INIT, lastTypeId, asyncId, triggerId, initSite(type), siteEnclosing);
+        if (hooksThreadResources !== null && startingHooksThread) hooksThreadResources.add(asyncId);
       }
     } catch (e) { fail(e); }
   }
@@ -1248,6 +1249,7 @@ function start(dir) {
   }
   function destroy(asyncId) {
     try {
+      if (hooksThreadResources !== null) hooksThreadResources.delete(asyncId);
       if (fastClock) putQuick(K_DESTROY, 0, asyncId, 0);
       else put(K_DESTROY, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
@@ -1430,6 +1432,12 @@ function start(dir) {
   // Set by the ownership instrumentation below when node 20's module-hooks
   // thread is to be started, once our hook is on (end of start()).
   let registerHooksThread = null;
+  // That thread's WORKER and MESSAGEPORTs, made by our register() call, live
+  // until the process ends: they are the recorder's, not the program's, so
+  // the stream ends them (a destroy each, before streamEnd) instead of
+  // leaving them to read as the program's leaks.
+  let hooksThreadResources = null;
+  let startingHooksThread = false;
 
   // Runs the user's callback with recording of ALS calls re-enabled.
   function trampoline(cb, args) {
@@ -2176,11 +2184,14 @@ function start(dir) {
       } else if (typeof Module.register === 'function' && isMainThread && entryIsEsModule()) {
         registerHooksThread = () => {
           process.env.AHTRACE_ESM_HOOKS = '1';
+          hooksThreadResources = new Set();
+          startingHooksThread = true;
           try {
             Module.register('data:text/javascript,' + encodeURIComponent(ESM_HOOKS_MODULE));
           } catch (e) {
             /* no hooks: ES modules stay as they are */
           } finally {
+            startingHooksThread = false;
             delete process.env.AHTRACE_ESM_HOOKS;
           }
         };
@@ -2193,6 +2204,10 @@ function start(dir) {
     if (ended || !recording) return;
     ended = true;
     try {
+      if (hooksThreadResources !== null) {
+        for (const id of hooksThreadResources) put(K_DESTROY, 0, id, 0, 0, 0);
+        hooksThreadResources = null;
+      }
       put(K_STREAM_END, 0, code, signal, 0, 0);
       recording = false;
       hook.disable();
