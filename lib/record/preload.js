@@ -122,7 +122,11 @@ const K_PROCESS_EMIT_BEGIN = 51;
 const K_PROCESS_EMIT_END = 52;
 const K_STREAM_END = 63;
 
-const ESM_MAX_SOURCE_BYTES = 1 << 20;
+// The largest program file the recorder reads for the trace (source
+// records) or instruments.
+const MAX_SOURCE_BYTES = 1 << 20;
+// Library code: a file under a node_modules directory (never instrumented).
+function isLibraryFile(name) { return name.includes('/node_modules/'); }
 // The module node 20's hooks thread loads (module.register): the
 // instrumenting itself is this file's, set up there by the code below.
 const ESM_HOOKS_MODULE = `
@@ -266,10 +270,11 @@ function instrumentSource(parser, content, filename, v8File, sourceType, onAst) 
   const lineStarts = [0];
   for (let p = content.indexOf('\n'); p >= 0; p = content.indexOf('\n', p + 1)) lineStarts.push(p + 1);
   let any = false;
-  // After the directive prologue ('use strict' must stay first).
-  function bodyStart(block) {
-    let at = block.start + 1;
-    for (const st of block.body) {
+  // The end of a statement list's directive prologue ('use strict' must
+  // stay first), or `from` when it has none.
+  function afterDirectives(statements, from) {
+    let at = from;
+    for (const st of statements) {
       if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
       at = st.end;
     }
@@ -308,7 +313,7 @@ function instrumentSource(parser, content, filename, v8File, sourceType, onAst) 
       }
       if (nested) head += 'var __ahtS' + inner + '=__aht.s();';
       if (node.body.type === 'BlockStatement') {
-        inserts.push([bodyStart(node.body), head]);
+        inserts.push([afterDirectives(node.body.body, node.body.start + 1), head]);
       } else {
         inserts.push([node.body.start, '{' + head + 'return (']);
         inserts.push([node.body.end, ');}']);
@@ -344,11 +349,7 @@ function instrumentSource(parser, content, filename, v8File, sourceType, onAst) 
   if (!any) return null;
   // The header goes after the program's directives, before its first
   // statement (before its imports too: they are hoisted anyway).
-  let top = 0;
-  for (const st of ast.body) {
-    if (st.type !== 'ExpressionStatement' || typeof st.directive !== 'string') break;
-    top = st.end;
-  }
+  let top = afterDirectives(ast.body, 0);
   if (top === 0 && ast.body.length > 0) top = ast.body[0].start;
   function lineOf(at) {
     let lo = 0, hi = lineStarts.length - 1;
@@ -393,13 +394,13 @@ function instrumentSource(parser, content, filename, v8File, sourceType, onAst) 
 // as it was (not a file of the program, too big, or nothing to insert).
 function esmInstrumented(parser, result, url, onAst) {
   if (result === null || typeof result !== 'object' || result.format !== 'module' || typeof url !== 'string' ||
-      !url.startsWith('file:///') || url.includes('/node_modules/')) return result;
+      !url.startsWith('file:///') || isLibraryFile(url)) return result;
   const src = result.source;
   let text = null;
   if (typeof src === 'string') text = src;
-  else if (src && typeof src.byteLength === 'number' && src.byteLength <= ESM_MAX_SOURCE_BYTES)
+  else if (src && typeof src.byteLength === 'number' && src.byteLength <= MAX_SOURCE_BYTES)
     text = Buffer.from(src.buffer || src, src.byteOffset || 0, src.byteLength).toString('utf8');
-  if (text === null || text.length > ESM_MAX_SOURCE_BYTES) return result;
+  if (text === null || text.length > MAX_SOURCE_BYTES) return result;
   let file;
   try { file = require('url').fileURLToPath(url); } catch (e) { return result; }
   const out = instrumentSource(parser, text, file, url, 'module',
@@ -837,7 +838,6 @@ function start(dir) {
   // text (set when the ownership instrumentation is on).
   let mapColumn = null;
   function columnOf(fn, line, col) { return mapColumn === null || line === 0 ? col : mapColumn(fn, line, col); }
-  function isLibraryFile(fn) { return fn.includes('/node_modules/'); }
   function frameName(fr, fn) {
     let name = fn;
     if (fileURLToPath !== null && fn.startsWith('file://')) {
@@ -949,7 +949,6 @@ function start(dir) {
   // reader's string limit, 64 MiB per stream; the rest is left out (check
   // then falls back to what the sites say). fs functions are the ones taken
   // at start, so a program that mocks fs does not see these reads.
-  const MAX_SOURCE_BYTES = 1 << 20;
   let sourceBudget = 64 << 20;
   const sourcesSeen = new Set();
   const openSync = fs.openSync, fstatSync = fs.fstatSync, readSync = fs.readSync, closeSync = fs.closeSync;
@@ -1806,7 +1805,7 @@ function start(dir) {
       if (eid === snapshot.eid) return null;
       const caller = callSites(argumentEntered, 2)[1];
       const file = caller ? caller.getFileName() : null;
-      if (!file || !(file.includes('/node_modules/') || file.startsWith('node:'))) return null;
+      if (!file || !(isLibraryFile(file) || file.startsWith('node:'))) return null;
       // An emit runs its listeners for whoever emits (the listener-context
       // rule's business), whatever object it passes along.
       if (file === 'node:events' || file === 'node:internal/event_target') return null;
@@ -1814,13 +1813,17 @@ function start(dir) {
     }
     function expect(snapshot, fid, eid) {
       const token = { snapshot: snapshot, fid: fid };
-      expectToken[fid] = token;
-      expectEid[fid] = eid;
+      activate(token, eid);
       expectations++;
-      lastToken = token;
-      lastTokenEid = eid;
       if (!fidLearned[fid]) learnV8Start(fid);
       return token;
+    }
+    // The token's closure now runs (again) in callback `eid`.
+    function activate(token, eid) {
+      expectToken[token.fid] = token;
+      expectEid[token.fid] = eid;
+      lastToken = token;
+      lastTokenEid = eid;
     }
     // An instrumented module's header, as it starts to run: its functions
     // and object literals get the numbers from the returned base on (one
@@ -1851,12 +1854,7 @@ function start(dir) {
       return obj;
     }
     function closureResumed(value, token) {
-      if (token !== null) {
-        expectToken[token.fid] = token;
-        expectEid[token.fid] = executionAsyncId();
-        lastToken = token;
-        lastTokenEid = expectEid[token.fid];
-      }
+      if (token !== null) activate(token, executionAsyncId());
       return value;
     }
     // V8's call sites of the stack above `above`, at most `limit` of them
@@ -1896,14 +1894,16 @@ function start(dir) {
       const ecol = typeof fr.getEnclosingColumnNumber === 'function' ? fr.getEnclosingColumnNumber() : 0;
       return eline ? eline + ':' + ecol : '';
     }
+    // The instrumented function a frame is in (learned ones only), or undefined.
+    function fidOfFrame(fr) {
+      const file = fr.getFileName();
+      const m = file ? fidByV8Start.get(file) : undefined;
+      return m === undefined ? undefined : m.get(v8Start(fr));
+    }
     // Is an activation of closure `fid` on the stack now?
     function fidOnStack(fid) {
       const frames = callSites(fidOnStack, 64);
-      for (let f = 0; f < frames.length; f++) {
-        const file = frames[f].getFileName();
-        const m = file ? fidByV8Start.get(file) : undefined;
-        if (m !== undefined && m.get(v8Start(frames[f])) === fid) return true;
-      }
+      for (let f = 0; f < frames.length; f++) if (fidOfFrame(frames[f]) === fid) return true;
       return false;
     }
 
@@ -1917,11 +1917,7 @@ function start(dir) {
       const k = storageList.indexOf(storage);
       if (k < 0) return;
       for (let f = 0; f < frames.length; f++) {
-        const fr = frames[f];
-        const file = fr.getFileName();
-        const m = file ? fidByV8Start.get(file) : undefined;
-        if (m === undefined) continue;
-        const fid = m.get(v8Start(fr));
+        const fid = fidOfFrame(frames[f]);
         if (fid === undefined || expectEid[fid] !== eid) continue;
         const snapshot = expectToken[fid].snapshot;
         const expected = snapshot.stores[k];
@@ -2154,7 +2150,7 @@ function start(dir) {
       Module.prototype._compile = function _compile(content, filename) {
         let code = content;
         if (recording && typeof content === 'string' && typeof filename === 'string' &&
-            filename.charCodeAt(0) === 47 /* '/' */ && !filename.includes('/node_modules/') &&
+            filename.charCodeAt(0) === 47 /* '/' */ && !isLibraryFile(filename) &&
             filename !== selfFile && content.length <= MAX_SOURCE_BYTES && /\.c?js$/.test(filename)) {
           try {
             const out = instrumentSource(parser, content, filename, filename, 'script',
@@ -2178,7 +2174,7 @@ function start(dir) {
           load(url, context, nextLoad) {
             const result = nextLoad(url, context);
             if (!recording) return result;
-            return esmInstrumented(parser, result, url, (ast, text, file) => noteFunctions(ast, text, file));
+            return esmInstrumented(parser, result, url, noteFunctions);
           },
         });
       } else if (typeof Module.register === 'function' && isMainThread && entryIsEsModule()) {
