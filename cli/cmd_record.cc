@@ -23,6 +23,11 @@ Runner SetupRecord(CLI::App* sub) {
   sub->add_flag("--no-source-maps", *no_source_maps,
                 "Record sites at the JavaScript that ran even where a source map names the original (TypeScript) "
                 "source");
+  auto max_size = std::make_shared<std::string>();
+  sub->add_option("--max-size", *max_size,
+                  "Keep the trace under this size (e.g. 500M, 2G) for a long run: each stream is written in "
+                  "segments and the oldest are deleted as the program runs, so the newest data is kept; replay and "
+                  "check then say what was dropped (data-dropped), and check fails on it");
   sub->prefix_command();
   sub->allow_extras();
   sub->footer(
@@ -31,7 +36,11 @@ Runner SetupRecord(CLI::App* sub) {
       "not recorded (also a disk that filled up); 125 nothing recorded (no node >= 20 started, a deno subcommand "
       "other than run/test, setup failed, or another `ahtrace record` is recording into the same -o); 4 the trace "
       "directory cannot be written; 126/127 command not executable/found.");
-  return [opts, sub, no_instrument, no_source_maps]() {
+  return [opts, sub, no_instrument, no_source_maps, max_size]() {
+    if (!max_size->empty() && !record::ParseByteSize(*max_size, &opts->max_size)) {
+      return FailMessage(static_cast<int>(StatusCode::kUsage),
+                         "--max-size: \"" + *max_size + "\" is not a size (say 500M, 2G or a number of bytes)");
+    }
     opts->instrument = !*no_instrument;
     opts->source_maps = !*no_source_maps;
     // `record -o x -- node app.js` or, without the `--`, `record node app.js`.
@@ -47,6 +56,14 @@ Runner SetupRecord(CLI::App* sub) {
     if (result.signaled) {
       std::fprintf(stderr, "ahtrace: program killed by signal %d (%s)\n", result.signal,
                    strsignal(result.signal));
+    }
+    if (const auto& dropped = result.dropped; dropped.segments > 0 || dropped.over_bound) {
+      std::fprintf(stderr,
+                   "ahtrace: --max-size %s: deleted the %llu oldest segment(s) (%.1f MiB) of %zu stream(s), so the "
+                   "trace keeps the newest data; replay and check report what is missing (data-dropped)%s\n",
+                   max_size->c_str(), static_cast<unsigned long long>(dropped.segments),
+                   static_cast<double>(dropped.bytes) / (1 << 20), dropped.streams.size(),
+                   dropped.over_bound ? "; the segments being written alone pass the bound (one per stream)" : "");
     }
     for (const auto& gap : result.incomplete) std::fprintf(stderr, "ahtrace: incomplete: %s\n", gap.c_str());
     if (!result.incomplete.empty()) {

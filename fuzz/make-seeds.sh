@@ -29,6 +29,25 @@ if command -v node >/dev/null; then
         "$OLDPWD/samples/timers/app.js" >/dev/null 2>&1) && [ -s "$tmp/node_trace.1.log" ]; then
     cp "$tmp/node_trace.1.log" "$OUT/trace_events_reader/timers-node.log"
   fi
+  # A later segment of a stream cut by --max-size (a header with segment,
+  # openCallbacks and segmentTs, definitions repeated, stores renumbered),
+  # its first 64 KiB: read alone it is a stream that starts late.
+  cat >"$tmp/loop.js" <<'JS'
+const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+let n = 0;
+function loop() {
+  for (let i = 0; i < 100; i++) als.run({ id: ++n }, () => setImmediate(() => als.getStore()));
+  if (n < 60000) setTimeout(loop, 0);
+}
+loop();
+JS
+  if "$BIN" record --max-size 8M -o "$tmp/seg.trace" -- node "$tmp/loop.js" >/dev/null 2>&1; then
+    for s in "$tmp"/seg.trace/*.[0-9]*.ahs; do
+      head -c 65536 "$s" >"$OUT/binary_reader/segment-$(basename "$s")"
+      break
+    done
+  fi
   rm -rf "$tmp"
 fi
 for t in replay stats_convert; do

@@ -43,7 +43,7 @@ CREATE TABLE event (
   observed_tid  INTEGER,           -- triggerAsyncId() as node reported it; NULL if not recorded
   ts_ns         INTEGER NOT NULL,
   site          TEXT,              -- first user frame file:line:column; NULL when not captured
-  location      INTEGER NOT NULL,  -- byte offset (binary stream) or line number (NDJSON) in the file
+  location      INTEGER NOT NULL,  -- byte offset (binary stream; counted on across a stream's segments) or line number (NDJSON) in the file
   PRIMARY KEY (stream_id, seq)
 ) WITHOUT ROWID;
 

@@ -298,5 +298,108 @@ TEST(RecordHardening, StopMarkersExplainAStreamCutShort) {
   EXPECT_FALSE(fs::exists(marker));
 }
 
+// `record --max-size` on a run that writes ~50 times the bound: while the
+// program runs, the oldest segments go, the newest stay, and every reader
+// says what is missing instead of judging a part as the whole.
+const char kRequestLoop[] =
+    "const { AsyncLocalStorage } = require(\"async_hooks\"); const als = new AsyncLocalStorage(); let n = 0;"
+    "async function handle(id) { await new Promise((r) => setImmediate(r));"
+    "  if (als.getStore().id !== id) throw new Error(\"lost\"); await Promise.resolve(); }"
+    "function loop() { const batch = []; for (let i = 0; i < 200; i++) { const id = ++n;"
+    "  batch.push(als.run({ id }, () => handle(id))); }"
+    "  Promise.all(batch).then(() => { if (n < LIMIT) setTimeout(loop, 0); else console.log(\"done\"); }); }"
+    "loop();";
+
+std::string RequestLoop(int limit) {
+  std::string program = kRequestLoop;
+  program.replace(program.find("LIMIT"), 5, std::to_string(limit));
+  return program;
+}
+
+uint64_t StreamBytes(const std::string& trace) {
+  uint64_t total = 0;
+  for (const auto& file : ListStreamFiles(trace)) total += fs::file_size(file);
+  return total;
+}
+
+TEST(RecordMaxSize, KeepsTheNewestSegmentsAndSaysWhatWasDropped) {
+  TempDir dir;
+  std::string trace = dir.File("t");
+  testing::WriteFile(dir.File("app.js"), RequestLoop(150000));
+  auto r = RunCommand(Bin() + " record --max-size 8M -o " + Quote(trace) + " -- node " + Quote(dir.File("app.js")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "done\n");
+  EXPECT_NE(r.err.find("--max-size 8M: deleted the "), std::string::npos) << r.err;
+  EXPECT_LE(StreamBytes(trace), 8u << 20);
+  EXPECT_GT(StreamBytes(trace), 6u << 20) << "about 7/8 of the bound is kept";
+
+  auto manifest = nlohmann::json::parse(testing::ReadFile(trace + "/manifest.json"));
+  EXPECT_EQ(manifest["status"], "exited");
+  EXPECT_EQ(manifest["maxSize"], 8u << 20);
+  EXPECT_GT(manifest["dropped"]["segments"].get<int>(), 10);
+  EXPECT_EQ(manifest["dropped"]["streams"].size(), 1u);
+
+  auto streams = ListStreams(trace);
+  ASSERT_EQ(streams.size(), 1u);
+  uint64_t first = streams[0].segments.front().first;
+  EXPECT_GT(first, 0u);
+  for (size_t i = 1; i < streams[0].segments.size(); ++i)
+    EXPECT_EQ(streams[0].segments[i].first, first + i) << "the kept segments are the newest, without a gap";
+
+  auto stats = RunCommand(Bin() + " stats " + Quote(trace));
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("exit 0  (read from segment " + std::to_string(first) +
+                           ": the older ones were deleted by --max-size)"),
+            std::string::npos)
+      << stats.out;
+
+  // The kept part replays whole: the only error is that it is a part.
+  testing::ReplayInto(trace, dir.File("t.db"));
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT kind FROM finding WHERE severity = 'error'"),
+            "data-dropped\n");
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"),
+                               "SELECT count(*) > 1000, sum(store_id = 0) FROM store_read"),
+            "1|0\n")
+      << "reads in the kept part see their request's store";
+
+  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
+  EXPECT_EQ(check.exit_code, 1) << "a verdict on a part would be a guess: " << check.out;
+  EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("data-dropped: pid "), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("deleted the oldest part of the recording"), std::string::npos) << check.out;
+}
+
+// Segments that were all kept read as one stream: the strings, stores and
+// sources each segment defines again are the same ones, and nothing is
+// reported.
+TEST(RecordMaxSize, AllSegmentsKeptReadAsOneStream) {
+  TempDir dir;
+  std::string trace = dir.File("t");
+  testing::WriteFile(dir.File("app.js"), RequestLoop(12000));
+  auto r = RunCommand(Bin() + " record --max-size 64M -o " + Quote(trace) + " -- node " + Quote(dir.File("app.js")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto streams = ListStreams(trace);
+  ASSERT_EQ(streams.size(), 1u);
+  EXPECT_GE(streams[0].segments.size(), 2u) << "a stream of ~25 MB in 8 MiB segments";
+  EXPECT_EQ(streams[0].segments.front().first, 0u);
+  testing::ReplayInto(trace, dir.File("t.db"));
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT count(*) FROM finding"), "0\n");
+  EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT count(*), sum(store_id = 0) FROM store_read"),
+            "12000|0\n");
+  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+TEST(RecordMaxSize, ABoundTooSmallOrNotASizeIsAUsageError) {
+  TempDir dir;
+  auto small = RunCommand(Bin() + " record --max-size 1M -o " + Quote(dir.File("t")) + " -- node -e 1");
+  EXPECT_EQ(small.exit_code, 2);
+  EXPECT_NE(small.err.find("--max-size must be at least 8M"), std::string::npos) << small.err;
+  auto junk = RunCommand(Bin() + " record --max-size 12parsecs -o " + Quote(dir.File("t")) + " -- node -e 1");
+  EXPECT_EQ(junk.exit_code, 2);
+  EXPECT_NE(junk.err.find("\"12parsecs\" is not a size"), std::string::npos) << junk.err;
+  EXPECT_FALSE(fs::exists(dir.File("t"))) << "nothing is written on a usage error";
+}
+
 }  // namespace
 }  // namespace ahtrace

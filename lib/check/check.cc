@@ -1350,7 +1350,8 @@ class Analyzer {
   static bool IsBlindSpot(const char* kind) {
     return std::strcmp(kind, finding_kind::kRecorderFailed) == 0 ||
            std::strcmp(kind, finding_kind::kEmptyStream) == 0 ||
-           std::strcmp(kind, finding_kind::kStreamCutShort) == 0;
+           std::strcmp(kind, finding_kind::kStreamCutShort) == 0 ||
+           std::strcmp(kind, finding_kind::kDataDropped) == 0;
   }
 
   CheckFinding BlindSpotFinding(const Finding& m) const {
@@ -1365,6 +1366,9 @@ class Analyzer {
     if (m.message.find("disk full") != std::string::npos || m.message.find("ENOSPC") != std::string::npos)
       f.hint = "The disk filled up while recording: free space (or record onto another disk with -o) and record "
                "again.";
+    else if (std::strcmp(m.kind, finding_kind::kDataDropped) == 0)
+      f.hint = "`record --max-size` deleted the oldest part of the recording: to gate on this program, record a run "
+               "that fits (a larger --max-size, or none); to look at what was kept, use replay, report or export.";
     else if (std::strcmp(m.kind, finding_kind::kRecorderFailed) == 0)
       f.hint = "The recorder could not start in that process (its message says why): record again with a "
                "supported node (20, 22, 24, 26), or report the message.";

@@ -298,7 +298,12 @@ void AsyncModel::CheckContext(const Event& e, AsyncId eid, AsyncId tid) {
            std::string("executionAsyncId() in ") + EventKindName(e.kind) + ": model " + Id(eid) + ", node " +
                Id(e.observed_eid));
   }
-  if (e.observed_tid != tid) {
+  if (e.observed_tid != tid && !stack_.empty() && stack_.back().trigger_unknown) {
+    // The callback was entered in a deleted segment: node says its trigger.
+    stack_.back().trigger = e.observed_tid;
+    stack_.back().trigger_unknown = false;
+    if (Resource* r = Lookup(stack_.back().id); r && r->synthetic) r->trigger = e.observed_tid;
+  } else if (e.observed_tid != tid) {
     Report(&e, finding_kind::kTidMismatch, Severity::kError, e.async_id, Id(tid), Id(e.observed_tid),
            std::string("triggerAsyncId() in ") + EventKindName(e.kind) + ": model " + Id(tid) + ", node " +
                Id(e.observed_tid));
@@ -461,6 +466,7 @@ void AsyncModel::OnBefore(const Event& e) {
   Frame f;
   f.id = e.async_id;
   f.trigger = r->trigger;
+  f.trigger_unknown = joined_late_ && !e.observed && r->synthetic;
   f.span.key = ++*next_span_key_;
   f.span.parent_key = stack_.empty() ? 0 : stack_.back().span.key;  // hidden frames were closed
   f.span.depth = static_cast<uint32_t>(stack_.size());
@@ -581,10 +587,14 @@ void AsyncModel::OnPromiseResolve(const Event& e) {
 StorageState* AsyncModel::Storage(const Event& e, StorageId id) {
   auto it = storages_.find(id);
   if (it != storages_.end()) return &it->second;
-  Report(&e, finding_kind::kUnknownStorage, Severity::kError, AsyncId(0), "", std::to_string(id),
-         std::string(EventKindName(e.kind)) + " for storage " + std::to_string(id) + ", never created");
+  Report(&e, finding_kind::kUnknownStorage, joined_late_ ? Severity::kInfo : Severity::kError, AsyncId(0), "",
+         std::to_string(id),
+         std::string(EventKindName(e.kind)) + " for storage " + std::to_string(id) +
+             (joined_late_ ? ", created before the segments this stream is read from" : ", never created"));
   StorageState& s = storages_[id];
   s.id = id;
+  // Used before the window: it was enabled then (a store was set).
+  if (joined_late_) s.enabled = true;
   return &s;
 }
 
@@ -611,11 +621,15 @@ void AsyncModel::OnAls(const Event& e) {
   if (e.kind == EventKind::kAlsGetStore) {
     StoreId expected = simulate_ ? policy_->GetStore(*s) : e.store;
     if (expected != e.store) {
-      Report(&e, finding_kind::kStoreMismatch, Severity::kError, ExecutionAsyncId(), StoreText(expected),
-             StoreText(e.store),
+      // A stream read from a later segment does not hold the stores set
+      // before it: the model cannot know them, which is no fault of node's.
+      Report(&e, finding_kind::kStoreMismatch, joined_late_ ? Severity::kInfo : Severity::kError,
+             ExecutionAsyncId(), StoreText(expected), StoreText(e.store),
              "getStore() of storage " + std::to_string(s->id) + " in async id " + Id(ExecutionAsyncId()) +
                  ": model " + StoreText(expected) + ", node returned " + StoreText(e.store) + " (" +
-                 policy_->name() + " stores)");
+                 policy_->name() + " stores" +
+                 (joined_late_ ? "; the stream is read from a later segment: stores set before it are unknown" : "") +
+                 ")");
     }
     if (sink_) sink_->OnGetStore(e, expected, ExecutionResource());
   } else {

@@ -164,6 +164,10 @@ class AsyncModel {
   // contexts, compares nothing, and says so once (an info finding).
   void SetRuntime(bool async_context_frame, int node_major, bool hook_events = true,
                   const std::string& runtime = "node");
+  // The stream is read from a later segment: what its storages and stores
+  // were before it is unknown (findings about them are information).
+  void SetJoinedLate(bool joined_late) { joined_late_ = joined_late; }
+  bool joined_late() const { return joined_late_; }
 
   // Applies one event of this model's stream, checking it first.
   void Apply(const Event& e);
@@ -199,6 +203,9 @@ class AsyncModel {
     CallbackSpan span;
     bool hidden = false;  // pushed by node without hooks (see TrackHiddenScopes)
     bool process_scope = false;  // node's own callback scope on the process object
+    // Entered before the segments a stream is read from: its trigger is
+    // taken from the first event node reports inside it.
+    bool trigger_unknown = false;
   };
 
   void OnInit(const Event& e);
@@ -274,6 +281,9 @@ class AsyncModel {
   std::unordered_map<StorageId, StorageState> storages_;
   std::unique_ptr<StorePolicy> policy_;
   int64_t first_init_id_ = 0;   // ids below it were created before recording
+  // The stream is read from a later segment (`record --max-size` deleted
+  // the first ones): storages and stores set before it are unknown.
+  bool joined_late_ = false;
   bool started_ = false;        // the first event has been applied
   AsyncId top_level_eid_{1};    // what executionAsyncId() reads with an empty stack
   bool simulate_ = true;        // false for streams without hook events

@@ -36,6 +36,7 @@ constexpr const char* kNoHookEvents = "no-hook-events";      // Bun/Deno: ALS ac
 constexpr const char* kRecorderFailed = "recorder-failed";    // a process or thread was not recorded
 constexpr const char* kEmptyStream = "empty-stream";          // a stream holds no event
 constexpr const char* kStreamCutShort = "stream-cut-short";   // a stream ends without its end record
+constexpr const char* kDataDropped = "data-dropped";          // a stream's oldest segments were deleted (--max-size)
 }  // namespace finding_kind
 
 // Findings of one kind listed per stream (and read problems per trace);

@@ -89,7 +89,20 @@ void ReportBlindSpots(const TraceReader& reader, ModelSink* sink, ReplaySummary*
                  (stop ? RecorderFailureReason(*stop)
                        : "the process started recording and wrote nothing more (killed before its first flush, or "
                          "its recorder stopped)"));
-    } else if (!s.ended_cleanly && s.format != "node-trace-events") {  // node's own log has no end record
+    }
+    if (s.first_segment > 0 || s.missing_segments > 0) {
+      std::string what = s.first_segment > 0 ? "its first " + std::to_string(s.first_segment) +
+                                                   " segment(s) were deleted (`record --max-size` keeps the newest)"
+                                             : "";
+      if (s.missing_segments > 0)
+        what += (what.empty() ? "" : ", and ") + std::to_string(s.missing_segments) + " later segment(s) are missing";
+      report(i, finding_kind::kDataDropped,
+             StreamName(s) + " is read from segment " + std::to_string(s.first_segment) + ": " + what +
+                 "; what the process did in them, and the resources, stores and storages made there, are unknown");
+    }
+    if (s.events == 0 || s.ended_cleanly || s.format == "node-trace-events") {
+      // said above, or whole (node's own log has no end record)
+    } else {  // node's own log has no end record
       report(i, finding_kind::kStreamCutShort,
              StreamName(s) + " ends without its end record after " + std::to_string(s.events) + " events: " +
                  (stop ? RecorderFailureReason(*stop)
@@ -124,6 +137,7 @@ Status Replay(TraceReader& reader, ModelSink* sink, EventSink* event_sink, Repla
       const StreamInfo& info = reader.streams()[index];
       models.back()->SetRuntime(info.async_context_frame, NodeMajor(info.node_version), info.hook_events,
                                 info.runtime);
+      models.back()->SetJoinedLate(info.first_segment > 0);
     }
   };
   Event ev;

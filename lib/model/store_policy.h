@@ -79,11 +79,16 @@ template <typename RunFrame>
 bool CloseMatchingRun(AsyncModel& model, const Event& e, StorageId storage, bool is_run,
                       std::vector<RunFrame>& runs, RunFrame* closed) {
   if (runs.empty() || runs.back().is_run != is_run || runs.back().storage != storage) {
-    model.Report(&e, finding_kind::kAlsUnbalanced, Severity::kError, model.Current().id, "", "",
-                 std::string(EventKindName(e.kind)) + " for storage " + std::to_string(storage) +
-                     " does not close the innermost run()/exit()");
     size_t i = runs.size();
     while (i > 0 && !(runs[i - 1].is_run == is_run && runs[i - 1].storage == storage)) --i;
+    // In a stream read from a later segment, a call with no begin at all
+    // began in a deleted segment.
+    bool began_before = i == 0 && model.joined_late();
+    model.Report(&e, finding_kind::kAlsUnbalanced, began_before ? Severity::kInfo : Severity::kError,
+                 model.Current().id, "", "",
+                 std::string(EventKindName(e.kind)) + " for storage " + std::to_string(storage) +
+                     (began_before ? " closes a run()/exit() that began before the segments this stream is read from"
+                                   : " does not close the innermost run()/exit()"));
     if (i == 0) return false;
     runs.resize(i);
   }

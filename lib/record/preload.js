@@ -136,6 +136,21 @@ export async function load(url, context, nextLoad) {
   return typeof instrument === 'function' ? instrument(result, url) : result;
 }`;
 
+// A stream file's header (docs/trace-format.md): magic, version, length,
+// then the JSON padded with spaces to a multiple of 8 bytes (H is then the
+// JSON length and the padded length at once: no NUL padding is needed).
+function headerBytes(header) {
+  let json = JSON.stringify(header);
+  let jlen = Buffer.byteLength(json);
+  while (jlen % 8 !== 0) { json += ' '; jlen++; }
+  const head = Buffer.alloc(16 + jlen);
+  head.write('AHTRACE\0', 0, 'latin1');
+  head.writeUInt32LE(FORMAT_VERSION, 8);
+  head.writeUInt32LE(jlen, 12);
+  head.write(json, 16, 'utf8');
+  return head;
+}
+
 const MARK = typeof Symbol === 'function' ? Symbol.for('ahtrace.recorder') : '__ahtrace_recorder';
 
 function rawDebug(msg) {
@@ -451,6 +466,12 @@ function start(dir) {
   const fastClock = clock === 'fast';
 
   // ---- stream file -------------------------------------------------------
+  // `record --max-size`: the stream is cut into segment files of about this
+  // many bytes (p<pid>-t<thread>.ahs, then .1.ahs, .2.ahs, ...) so that
+  // `ahtrace record` can delete the oldest while the program runs; 0 = one
+  // file. See rotate().
+  const segmentBytes = Math.floor(Number(process.env.AHTRACE_SEGMENT_BYTES)) > 0
+    ? Math.max(REC_BYTES * CAP, Math.floor(Number(process.env.AHTRACE_SEGMENT_BYTES))) : 0;
   const base = path.join(dir, 'p' + process.pid + '-t' + threadId);
   let file = base + '.ahs';
   let fd = -1;
@@ -463,6 +484,7 @@ function start(dir) {
       file = base + '-' + k + '.ahs';
     }
   }
+  const stem = file.slice(0, -4);
   startingStream = { fd: fd, file: file };
 
   // Which AsyncLocalStorage implementation this process uses, read off the
@@ -506,16 +528,8 @@ function start(dir) {
     // store each closure was created under (alsExpect records).
     closureOwnership: parser !== null,
   };
-  // Pad the JSON itself with spaces to a multiple of 8 bytes: H is then the
-  // JSON length and the padded length at once and no NUL padding is needed.
-  let json = JSON.stringify(header);
-  let jlen = Buffer.byteLength(json);
-  while (jlen % 8 !== 0) { json += ' '; jlen++; }
-  const head = Buffer.alloc(16 + jlen);
-  head.write('AHTRACE\0', 0, 'latin1');
-  head.writeUInt32LE(FORMAT_VERSION, 8);
-  head.writeUInt32LE(jlen, 12);
-  head.write(json, 16, 'utf8');
+  if (segmentBytes > 0) header.segment = 0;
+  const head = headerBytes(header);
   writeAll(head, head.length);
   startingStream = null;
 
@@ -625,11 +639,93 @@ function start(dir) {
     ctl[1] = 0;
     try {
       writeAll(u8, cnt * REC_BYTES);
+      if (segmentBytes > 0 && streamBytes >= segmentBytes && recording && !ended) rotate();
     } finally {
       if (shared) {
         Atomics.store(ctl, 5, 0);
         Atomics.notify(ctl, 5);
       }
+    }
+  }
+
+  // ---- segments (record --max-size) --------------------------------------
+  // Once a flush has filled the segment to segmentBytes, it opens the next
+  // one (<stem>.<n>.ahs) and starts it with a header ("segment": n,
+  // "openCallbacks": the async ids of the callbacks entered and not yet
+  // left, outermost first, and "segmentTs") and again every string interned
+  // so far and the sources and functions records (while they take at most
+  // a quarter of a segment). Stores are written again the first time a
+  // segment uses them (storeIdOf). So each segment can be read without the
+  // ones before it once `ahtrace record` has deleted those; a reader that
+  // has them takes the repeated definitions as the same ones. Rotating
+  // right after a flush, with the buffer empty, means every record that
+  // follows was made in the new segment's epoch. Not after the end record:
+  // the newest segment always holds it.
+  let segment = 0;
+  const openCallbacks = [];
+  let openDepth = 0;
+  const kept = []; // [stringId, text, kind, name, a, b] of source and functions records
+  let keptBytes = 0;
+  function keepDefinition(stringId, text, kind, name, a, b) {
+    if (segmentBytes === 0) return;
+    const bytes = Buffer.byteLength(text);
+    if (keptBytes + bytes > segmentBytes / 4) return;
+    keptBytes += bytes;
+    kept.push([stringId, text, kind, name, a, b]);
+  }
+  function rotate() {
+    const next = segment + 1;
+    const nfile = stem + '.' + next + '.ahs';
+    const nfd = fs.openSync(nfile, 'wx');
+    const old = fd;
+    fd = nfd;
+    file = nfile;
+    segment = next;
+    streamBytes = 0;
+    try { fs.closeSync(old); } catch (e) { /* its records are written */ }
+    if (shared) {
+      const pathBytes = Buffer.from(file, 'utf8');
+      if (pathBytes.length <= SLOT_HEAD - 64) {
+        new Uint8Array(pool, bufOff - SLOT_HEAD + 64, pathBytes.length).set(pathBytes);
+        ctl[4] = pathBytes.length;
+      }
+    }
+    header.segment = next;
+    header.openCallbacks = openCallbacks.slice(0, openDepth);
+    header.segmentTs = lastTs;
+    const parts = [headerBytes(header)];
+    for (const [text, id] of strings) parts.push(stringRecord(id, text));
+    for (const [sid, text, kind, name, a, b] of kept) {
+      parts.push(stringRecord(sid, text));
+      parts.push(plainRecord(kind, name, a, b));
+    }
+    const all = Buffer.concat(parts);
+    writeAll(all, all.length);
+  }
+  function plainRecord(kind, name, a, b) {
+    const r = Buffer.alloc(REC_BYTES);
+    r.writeUInt32LE(kind, 0);
+    r.writeUInt32LE(name, 4);
+    r.writeDoubleLE(a, 8);
+    r.writeDoubleLE(b, 16);
+    r.writeDoubleLE(lastTs, 40);
+    return r;
+  }
+  function stringRecord(id, text) {
+    const bytes = Buffer.from(text, 'utf8');
+    const r = Buffer.alloc(REC_BYTES + Math.ceil(bytes.length / REC_BYTES) * REC_BYTES);
+    r.writeUInt32LE(K_STRING, 0);
+    r.writeUInt32LE(id, 4);
+    r.writeDoubleLE(bytes.length, 8);
+    bytes.copy(r, REC_BYTES);
+    return r;
+  }
+  function enterCallback(asyncId) {
+    openCallbacks[openDepth++] = asyncId;
+  }
+  function leaveCallback(asyncId) {
+    for (let j = openDepth - 1; j >= 0; j--) {
+      if (openCallbacks[j] === asyncId) { openDepth = j; return; }
     }
   }
 
@@ -786,24 +882,25 @@ function start(dir) {
 
   // Writes a string record without remembering the string (store labels are
   // mostly unique: keeping them would grow memory with every request).
-  function defineString(s) {
+  // `reserve`: records the caller puts right after, which must land in the
+  // same segment as the string (a store record and its label).
+  function defineString(s, reserve) {
     const id = nextString++;
     if (!recording) return id;
     const bytes = Buffer.from(s, 'utf8');
     const len = bytes.length;
     const slots = Math.ceil(len / REC_BYTES);
-    if (ctl[1] + 1 + slots > CAP) {
+    if (ctl[1] + 1 + slots + (reserve | 0) > CAP) {
       flush();
       if (ctl[1] !== 0) return id; // not drained: the slot was taken over
     }
-    putQuick(K_STRING, id, len, 0);
-    if (1 + slots > CAP) { // longer than the buffer: write it directly
+    if (1 + slots > CAP) { // longer than the buffer: written directly, record and bytes at once
       flush();
-      const pad = Buffer.alloc(slots * REC_BYTES);
-      bytes.copy(pad, 0);
-      writeAll(pad, pad.length);
+      const whole = stringRecord(id, s);
+      writeAll(whole, whole.length);
       return id;
     }
+    putQuick(K_STRING, id, len, 0);
     const off = ctl[1] * REC_BYTES;
     u8.set(bytes, off);
     u8.fill(0, off + len, off + slots * REC_BYTES);
@@ -967,7 +1064,9 @@ function start(dir) {
   function writeSource(name, buf, len) {
     sourceBudget -= len;
     const fileId = intern(name);
-    const textId = defineString(buf.toString('utf8', 0, len));
+    const text = buf.toString('utf8', 0, len);
+    const textId = defineString(text, 1);
+    keepDefinition(textId, text, K_SOURCE, fileId, textId, len);
     putQuick(K_SOURCE, fileId, textId, len);
   }
   // A regular file's bytes when it is at most `max` bytes, else null.
@@ -1238,11 +1337,13 @@ function start(dir) {
   }
   function before(asyncId) {
     try {
+      if (segmentBytes > 0) enterCallback(asyncId);
       put(K_BEFORE, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
   }
   function after(asyncId) {
     try {
+      if (segmentBytes > 0) leaveCallback(asyncId);
       put(K_AFTER, 0, asyncId, 0, 0, 0);
     } catch (e) { fail(e); }
   }
@@ -1266,14 +1367,22 @@ function start(dir) {
   const primStores = new Map();
   let nextStore = 1;
 
+  // The maps hold segment * 2^32 + id: a store is written again the first
+  // time a later segment uses it (rotate()).
+  const SEGMENT_UNIT = 4294967296;
   function storeIdOf(v) {
     if (v === undefined) return 0;
     const t = typeof v;
     const isObj = (t === 'object' && v !== null) || t === 'function';
-    let id = isObj ? objStores.get(v) : primStores.get(v);
-    if (id !== undefined) return id;
-    id = nextStore++;
-    if (isObj) objStores.set(v, id); else primStores.set(v, id);
+    const known = isObj ? objStores.get(v) : primStores.get(v);
+    let id;
+    if (known !== undefined) {
+      id = known % SEGMENT_UNIT;
+      if (known - id === segment * SEGMENT_UNIT) return id;
+    } else {
+      id = nextStore++;
+    }
+    if (isObj) objStores.set(v, segment * SEGMENT_UNIT + id); else primStores.set(v, segment * SEGMENT_UNIT + id);
     let kind = 7;
     if (v === null) kind = 6;
     else if (t === 'object') kind = 1;
@@ -1284,7 +1393,7 @@ function start(dir) {
     let label;
     try { label = preview(v, 0); } catch (e) { label = '?'; }
     if (label.length > 80) label = label.slice(0, 79) + '\u2026';
-    const lid = defineString(label);
+    const lid = defineString(label, 1);
     put(K_STORE, lid, id, 0, 0, kind);
     return id;
   }
@@ -2108,7 +2217,11 @@ function start(dir) {
       walk(ast.body, null);
       if (out.length === 0 || bytes > MAX_EXTENTS_BYTES || bytes > functionsBudget) return;
       functionsBudget -= bytes;
-      putQuick(K_FUNCTIONS, intern(filename), defineString(out.join(';')), out.length);
+      const text = out.join(';');
+      const fileId = intern(filename);
+      const textId = defineString(text, 1);
+      keepDefinition(textId, text, K_FUNCTIONS, fileId, textId, out.length);
+      putQuick(K_FUNCTIONS, fileId, textId, out.length);
     }
 
     // Node 20's hooks thread talks to this one through a MessagePort, whose
@@ -2368,7 +2481,10 @@ function start(dir) {
   // (synthesized, ts = now) so that the `after` to come has its pair. Async
   // id 1 is the top level of the main script: no `after` ever comes for it.
   const startEid = executionAsyncId();
-  if (startEid > 1) put(K_BEFORE, 0, startEid, 0, 0, 0);
+  if (startEid > 1) {
+    if (segmentBytes > 0) enterCallback(startEid);
+    put(K_BEFORE, 0, startEid, 0, 0, 0);
+  }
 
   hook.enable();
   if (registerHooksThread !== null) registerHooksThread();

@@ -8,11 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <set>
+#include <tuple>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -286,12 +290,75 @@ std::string ShellQuoteForNodeOptions(const std::string& s) {
   return out + "\"";
 }
 
+// `--max-size`: deletes the oldest closed segments (every stream's but its
+// newest, which its recorder is writing) while the trace's streams take
+// more than `max_size` bytes. Oldest by modification time: a closed
+// segment is not written again, so its time is when it was finished.
+void KeepUnderBound(const fs::path& dir, uint64_t max_size, bool final_pass, DroppedData* dropped) {
+  struct Closed {
+    int64_t mtime_ns;
+    std::string path, stem;
+    uint64_t size;
+  };
+  uint64_t total = 0;
+  std::vector<Closed> closed;
+  for (const auto& stream : ListStreams(dir.string())) {
+    for (size_t i = 0; i < stream.segments.size(); ++i) {
+      const std::string& path = stream.segments[i].second;
+      struct stat info {};
+      if (stat(path.c_str(), &info) != 0) continue;
+      total += static_cast<uint64_t>(info.st_size);
+      if (i + 1 < stream.segments.size()) {
+        int64_t mtime = static_cast<int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+        closed.push_back({mtime, path, stream.stem, static_cast<uint64_t>(info.st_size)});
+      }
+    }
+  }
+  if (total <= max_size) return;
+  std::sort(closed.begin(), closed.end(),
+            [](const Closed& x, const Closed& y) { return std::tie(x.mtime_ns, x.path) < std::tie(y.mtime_ns, y.path); });
+  for (const auto& segment : closed) {
+    if (total <= max_size) break;
+    if (unlink(segment.path.c_str()) != 0) continue;
+    total -= segment.size;
+    ++dropped->segments;
+    dropped->bytes += segment.size;
+    if (std::find(dropped->streams.begin(), dropped->streams.end(), segment.stem) == dropped->streams.end())
+      dropped->streams.push_back(segment.stem);
+  }
+  if (final_pass && total > max_size) dropped->over_bound = true;
+}
+
 volatile sig_atomic_t g_child_pid = 0;
 void ForwardSignal(int sig) {
   if (g_child_pid > 0) kill(static_cast<pid_t>(g_child_pid), sig);
 }
 
 }  // namespace
+
+bool ParseByteSize(const std::string& text, uint64_t* bytes) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 15) return false;
+  uint64_t value = std::stoull(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  else if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
+  if (shift < 0 || value > (UINT64_MAX >> shift)) return false;
+  *bytes = value << shift;
+  return true;
+}
+
+uint64_t SegmentBytesFor(uint64_t max_size) {
+  // Eight segments per bound: the trace keeps at least 7/8 of it once full,
+  // and a rotation (which writes the strings and sources again) is rare.
+  return std::clamp<uint64_t>(max_size / 8, 1ull << 20, 256ull << 20);
+}
 
 Status Record(const RecordOptions& options, RecordResult* result) {
   result->exit_code = kExitRecorderFailed;
@@ -302,6 +369,10 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   if (options.stacks != "none" && options.stacks != "als" && options.stacks != "default" && options.stacks != "all") {
     result->exit_code = static_cast<int>(StatusCode::kUsage);
     return UsageError("--stacks must be none, als, default or all (got \"" + options.stacks + "\")");
+  }
+  if (options.max_size != 0 && options.max_size < kMinMaxSize) {
+    result->exit_code = static_cast<int>(StatusCode::kUsage);
+    return UsageError("--max-size must be at least 8M (a trace keeps about eight segments of an eighth of it)");
   }
   const std::string& program = options.command[0];
   std::string exe = ResolveCommand(program);
@@ -426,6 +497,10 @@ Status Record(const RecordOptions& options, RecordResult* result) {
     setenv("AHTRACE_STACKS", options.stacks.c_str(), 1);
     setenv("AHTRACE_INSTRUMENT", instrument ? "1" : "0", 1);
     setenv("AHTRACE_SOURCE_MAPS", options.source_maps ? "1" : "0", 1);
+    if (options.max_size > 0)
+      setenv("AHTRACE_SEGMENT_BYTES", std::to_string(SegmentBytesFor(options.max_size)).c_str(), 1);
+    else
+      unsetenv("AHTRACE_SEGMENT_BYTES");
     setenv("NODE_OPTIONS", node_options.c_str(), 1);
     std::vector<std::string> args = options.command;
     if (preload_at > 0) args.insert(args.begin() + static_cast<std::ptrdiff_t>(preload_at), {preload_flag, preload.string()});
@@ -450,7 +525,19 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   close(errpipe[0]);
 
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (options.max_size == 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  } else {
+    // The bound is kept while the program runs: ten times a second, what
+    // passes it is deleted, oldest first.
+    for (;;) {
+      pid_t done = waitpid(pid, &status, WNOHANG);
+      if (done == pid || (done < 0 && errno != EINTR)) break;
+      KeepUnderBound(dir, options.max_size, false, &result->dropped);
+      struct timespec pause {0, 100 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
   }
   g_child_pid = 0;
   sigaction(SIGINT, &old_int, nullptr);
@@ -471,7 +558,8 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   }
   int program_exit = result->exit_code;
 
-  auto streams = ListStreamFiles(dir.string());
+  if (options.max_size > 0) KeepUnderBound(dir, options.max_size, true, &result->dropped);
+  auto streams = ListStreams(dir.string());
   auto failures = ListRecorderFailures(dir.string());
   result->streams = streams.size();
   std::string no_node;
@@ -487,7 +575,9 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   // recorder left a marker stopped for the marker's reason (a full disk),
   // not because the process was killed.
   std::set<std::pair<long long, long long>> with_stream;
-  for (const auto& file : streams) {
+  for (const auto& stream : streams) {
+    // A segmented stream's end is in its newest segment.
+    const std::string& file = stream.segments.back().second;
     std::string name = fs::path(file).filename().string();
     long long pid = 0, thread = 0;
     const RecorderFailure* stop = nullptr;
@@ -525,6 +615,13 @@ Status Record(const RecordOptions& options, RecordResult* result) {
   if (!no_node.empty()) manifest["incomplete"] = nlohmann::json::array({no_node});
   if (!result->incomplete.empty()) manifest["incomplete"] = result->incomplete;
   if (result->disk_full) manifest["diskFull"] = true;
+  if (options.max_size > 0) {
+    manifest["maxSize"] = options.max_size;
+    manifest["segmentBytes"] = SegmentBytesFor(options.max_size);
+    const DroppedData& dropped = result->dropped;
+    manifest["dropped"] = {{"segments", dropped.segments}, {"bytes", dropped.bytes}, {"streams", dropped.streams}};
+    if (dropped.over_bound) manifest["dropped"]["overBound"] = true;
+  }
   st = UpdateManifest(dir / "manifest.json", manifest, manifest_reserved);
   if (!st.ok()) {
     if (st.message().find("(ENOSPC)") != std::string::npos) result->disk_full = true;

@@ -27,7 +27,28 @@ struct RecordOptions {
   // record sites and sources at the original (TypeScript) positions it
   // names (docs/recorder.md, "Source maps").
   bool source_maps = true;
+  // `--max-size`: the trace's stream files are kept under this many bytes
+  // by deleting each stream's oldest segments while the program runs (the
+  // newest data is kept); 0 = no bound.
+  uint64_t max_size = 0;
 };
+
+// What `--max-size` deleted.
+struct DroppedData {
+  uint64_t segments = 0;
+  uint64_t bytes = 0;
+  std::vector<std::string> streams;  // stems of the streams that lost segments, in order
+  // The newest segment of each stream alone passed the bound (they are
+  // never deleted: they are being written).
+  bool over_bound = false;
+};
+
+// Parses a size such as 500M, 2G, 64MiB or 1048576 (bytes); false when
+// it is not one.
+bool ParseByteSize(const std::string& text, uint64_t* bytes);
+// The segment size a trace bounded to `max_size` bytes is cut into.
+uint64_t SegmentBytesFor(uint64_t max_size);
+constexpr uint64_t kMinMaxSize = 8ull << 20;
 
 // Exit codes of `ahtrace record` besides the program's own (as timeout(1)
 // and env(1) use them).
@@ -49,6 +70,7 @@ struct RecordResult {
   std::vector<std::string> incomplete;
   // A recorder stopped because the disk filled up (or the quota ran out).
   bool disk_full = false;
+  DroppedData dropped;  // what --max-size deleted
 };
 
 // Runs the program to completion. A non-ok status means the recording

@@ -104,6 +104,9 @@ nlohmann::json StatsToJson(const TraceStats& s) {
                        {"exitCode", st.ended_cleanly ? json(st.exit_code) : json(nullptr)}});
     std::string stop = StopReason(s, st);
     streams.back()["stopReason"] = stop.empty() ? json(nullptr) : json(stop);
+    streams.back()["firstSegment"] = st.first_segment;
+    streams.back()["segments"] = st.segments;
+    streams.back()["missingSegments"] = st.missing_segments;
   }
   j["streams"] = streams;
   json failures = json::array();
@@ -155,7 +158,11 @@ std::string StatsToText(const TraceStats& s) {
                                        : "no clean end: " + TerminalSafe(stop);
     add("  pid %" PRId64 " thread %" PRId64 "  node %s  %" PRIu64 " events  ", st.pid, st.thread_id,
         TerminalSafe(st.node_version).c_str(), st.events);
-    out += end + "\n";  // not through `line`: a reason can be longer
+    out += end;  // not through `line`: a reason can be longer
+    if (st.first_segment > 0 || st.missing_segments > 0)
+      out += "  (read from segment " + std::to_string(st.first_segment) + ": the older ones were deleted by --max-size" +
+             (st.missing_segments ? ", " + std::to_string(st.missing_segments) + " later ones are missing" : "") + ")";
+    out += "\n";
   }
   for (const auto& f : s.recorder_failures) {
     if (HasStream(s, f)) continue;

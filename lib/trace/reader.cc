@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -70,12 +71,17 @@ bool TraceReader::DefineStore(uint32_t stream, StoreId id, std::string label, st
 }
 
 void TraceReader::DefineSource(uint32_t stream, std::string_view file, std::string_view text) {
+  // A segmented stream defines its sources again in each segment.
+  for (const auto& known : sources_[stream])
+    if (known.file == file) return;
   sources_[stream].push_back(SourceFile{file, text});
   source_by_file_.emplace(file, text);  // the first stream's copy wins
 }
 
 std::string TraceReader::DefineFunctions(uint32_t stream, std::string_view file, std::string_view text,
                                          int64_t count) {
+  for (const auto& known : functions_[stream])
+    if (known.file == file) return {};  // defined again by a later segment
   SourceExtents extents;
   std::string error;
   if (!ParseSourceExtents(text, count, &extents, &error)) return error;
@@ -235,7 +241,14 @@ bool ToOffsetNs(double ms, int64_t* out) {
 class BinaryTraceReader : public TraceReader {
  public:
   explicit BinaryTraceReader(std::vector<std::string> files)
-      : files_(std::move(files)), total_bytes_(TotalFileSize(files_)) {}
+      : files_(std::move(files)), total_bytes_(TotalFileSize(files_)) {
+    for (const auto& f : files_) {
+      std::string stem;
+      uint64_t segment = 0;
+      StreamSegmentOf(fs::path(f).filename().string(), &stem, &segment);
+      stems_.push_back(fs::path(f).parent_path().string() + "/" + stem);
+    }
+  }
   ~BinaryTraceReader() override { Close(); }
 
   InputPosition Position() const override { return {bytes_read_, total_bytes_}; }
@@ -243,18 +256,29 @@ class BinaryTraceReader : public TraceReader {
   bool ReadNext(Event* ev) override {
     for (;;) {
       if (!status_.ok()) return false;
+      if (!pending_.empty()) {
+        *ev = pending_.front();
+        pending_.pop_front();
+        return true;
+      }
       if (!file_) {
         if (next_file_ >= files_.size()) {
           if (streams_.empty()) status_ = InvalidTrace(files_.front() + ": no readable stream in this trace");
           return false;
         }
-        if (!OpenStream(files_[next_file_++])) {
+        // The next segment of the stream being read goes on with it.
+        bool continues = !open_stem_.empty() && stems_[next_file_] == open_stem_;
+        if (!continues) open_stem_.clear();
+        size_t index = next_file_++;
+        if (OpenStream(files_[index], continues)) {
+          open_stem_ = stems_[index];
+        } else {
           // In a trace directory, one stream that never got its header
           // written (a process killed as it started) must not hide the
           // others: it is a problem, and reading goes on. A version this
           // reader does not know stays fatal.
           if (files_.size() > 1 && status_.code() == StatusCode::kInvalidTrace && !unsupported_version_) {
-            Problem(path_, 0, false, status_.message() + "; stream skipped");
+            Problem(path_, 0, false, status_.message() + (continues ? "; segment skipped" : "; stream skipped"));
             status_ = Status::Ok();
             Close();
           } else {
@@ -272,6 +296,8 @@ class BinaryTraceReader : public TraceReader {
   void Close() {
     if (file_) std::fclose(file_);
     file_ = nullptr;
+    stream_base_ += offset_;  // a next segment's offsets count on from here
+    offset_ = 0;
   }
 
   // Makes n bytes available at buf_[pos_]; false at end of file.
@@ -292,7 +318,9 @@ class BinaryTraceReader : public TraceReader {
     return buf_.size() >= n;
   }
 
-  bool OpenStream(const std::string& path) {
+  // Opens a stream file: a new stream, or (`continues`) the next segment of
+  // the one being read.
+  bool OpenStream(const std::string& path, bool continues) {
     path_ = path;
     file_ = std::fopen(path.c_str(), "rb");
     if (!file_) {
@@ -337,26 +365,140 @@ class BinaryTraceReader : public TraceReader {
       status_ = InvalidTrace(path + ": header is not a JSON object");
       return false;
     }
+    pos_ = 16 + padded;
+    offset_ = pos_;
+    int64_t segment = 0;
+    if (header.contains("segment") && (!JsonInteger(header["segment"], &segment) || segment < 0 ||
+                                       segment > kMaxSegment)) {
+      Problem(path, 16, false, "header: \"segment\" is not a segment number; read as 0");
+      segment = 0;
+    }
+    if (continues) {
+      StreamInfo& info = streams_[stream_];
+      ++info.segments;
+      int64_t expected = segment_ + 1;
+      if (segment != expected) {
+        Problem(path, 16, false,
+                segment > expected ? "segments " + std::to_string(expected) + " to " + std::to_string(segment - 1) +
+                                         " of this stream are missing: what the process did then is lost"
+                                   : "segment " + std::to_string(segment) + " follows segment " +
+                                         std::to_string(segment_));
+        if (segment > expected) info.missing_segments += static_cast<uint64_t>(segment - expected);
+        late_ = true;
+      }
+      segment_ = segment;
+      return true;
+    }
     StreamInfo info;
     info.path = path;
     info.format = "binary";
     info.format_version = version;
     info.header_json = header.dump();
+    info.first_segment = static_cast<uint64_t>(segment);
     ApplyHeader(header, &info, &origin_ns_);
     stream_ = AddStream(std::move(info));
     strings_.assign(1, std::string_view());
-    pos_ = 16 + padded;
-    offset_ = pos_;
+    sparse_strings_.clear();
+    store_ids_.clear();
+    stream_base_ = 0;
     seq_ = 0;
+    segment_ = segment;
+    late_ = segment > 0;
+    if (late_) ResumeOpenCallbacks(header);
     return true;
+  }
+
+  // A stream read from a later segment starts inside the callbacks its
+  // header names (entered in a deleted segment): each gets a `before`
+  // (not observed: no eid/tid to check), so that their `after`s pair.
+  void ResumeOpenCallbacks(const json& header) {
+    auto it = header.find("openCallbacks");
+    if (it == header.end()) return;
+    if (!it->is_array() || it->size() > kMaxOpenCallbacks) {
+      Problem(path_, 16, false, "header: \"openCallbacks\" is not a list of async ids; ignored");
+      return;
+    }
+    double ts_ms = 0;
+    auto ts = header.find("segmentTs");
+    if (ts != header.end() && ts->is_number()) ts_ms = ts->get<double>();
+    int64_t offset_ns = 0;
+    if (!ToOffsetNs(ts_ms, &offset_ns)) offset_ns = 0;
+    for (const auto& id : *it) {
+      int64_t value = 0;
+      if (!JsonInteger(id, &value) || value <= 0) {
+        Problem(path_, 16, false, "header: \"openCallbacks\" holds something that is not an async id; ignored");
+        pending_.clear();
+        return;
+      }
+      Event e;
+      e.kind = EventKind::kBefore;
+      e.stream = stream_;
+      e.location = 16;
+      e.async_id = AsyncId(value);
+      e.observed = false;
+      e.ts_ns = origin_ns_ + offset_ns;
+      e.seq = seq_++;
+      ++streams_[stream_].events;
+      pending_.push_back(e);
+    }
   }
 
   std::string_view StringRef(uint32_t id, const char* what) {
     if (id == 0) return {};
     if (id < strings_.size()) return strings_[id];
+    if (!sparse_strings_.empty()) {
+      auto it = sparse_strings_.find(id);
+      if (it != sparse_strings_.end()) return it->second;
+    }
     Problem(path_, record_offset_, false,
             std::string(what) + " refers to string " + std::to_string(id) + ", never defined");
     return {};
+  }
+
+  // Defines string `id` of the stream. A segment defines again the strings
+  // of the segments before it: the same text under the same id is no news.
+  // A stream read from a later segment has gaps in its ids (strings only
+  // the deleted segments used): those after a gap are kept aside.
+  void DefineString(uint32_t id, const uint8_t* bytes, size_t len) {
+    std::string_view text(reinterpret_cast<const char*>(bytes), len);
+    if (id != 0 && id < strings_.size()) {
+      if (strings_[id] != text)
+        Problem(path_, record_offset_, false, "string id " + std::to_string(id) + " defined again with another text; "
+                                              "the first is kept");
+      return;
+    }
+    if (id == strings_.size()) {
+      string_pool_.emplace_back(text);
+      strings_.push_back(string_pool_.back());
+      return;
+    }
+    if (late_ && id != 0) {
+      auto it = sparse_strings_.find(id);
+      if (it == sparse_strings_.end()) {
+        string_pool_.emplace_back(text);
+        sparse_strings_.emplace(id, string_pool_.back());
+      } else if (it->second != text) {
+        Problem(path_, record_offset_, false, "string id " + std::to_string(id) + " defined again with another text; "
+                                              "the first is kept");
+      }
+      return;
+    }
+    Problem(path_, record_offset_, false,
+            "string id " + std::to_string(id) + " out of order (expected " + std::to_string(strings_.size()) +
+                "); ignored");
+  }
+
+  // A stream read from a later segment meets its stores in any order (each
+  // segment defines again those it uses): they are numbered 1, 2, ... as
+  // they come, like the recorder numbers a whole stream's.
+  StoreId LocalStore(int64_t recorded) {
+    if (!late_ || recorded == 0) return recorded;
+    auto it = store_ids_.find(recorded);
+    if (it != store_ids_.end()) return it->second;
+    StoreId local = static_cast<StoreId>(stores_[stream_].size());
+    DefineStore(stream_, local, "(defined before the kept segments)", "other");
+    store_ids_.emplace(recorded, local);
+    return local;
   }
 
   // Decodes records until one is an event for the caller; false at the end
@@ -401,14 +543,7 @@ class BinaryTraceReader : public TraceReader {
             Problem(path_, record_offset_, false, "truncated string record at end of stream");
           return false;
         }
-        if (name != strings_.size()) {
-          Problem(path_, record_offset_, false,
-                  "string id " + std::to_string(name) + " out of order (expected " +
-                      std::to_string(strings_.size()) + "); ignored");
-        } else {
-          string_pool_.emplace_back(reinterpret_cast<const char*>(buf_.data() + pos_), static_cast<size_t>(len));
-          strings_.push_back(string_pool_.back());
-        }
+        DefineString(name, buf_.data() + pos_, static_cast<size_t>(len));
         pos_ += padded;
         offset_ += padded;
         continue;
@@ -419,30 +554,36 @@ class BinaryTraceReader : public TraceReader {
           Problem(path_, record_offset_, false, "store record with an invalid store id");
           continue;
         }
-        if (!DefineStore(stream_, id, std::string(StringRef(name, "store label")), ValueKindName(aux)))
+        std::string label(StringRef(name, "store label"));
+        if (late_) {
+          StoreId local = LocalStore(id);
+          DefineStore(stream_, local, std::move(label), ValueKindName(aux));
+        } else if (!DefineStore(stream_, id, std::move(label), ValueKindName(aux))) {
           Problem(path_, record_offset_, false, "store id " + std::to_string(id) + " out of order; ignored");
+        }
         continue;
       }
       if (k == EventKind::kSource) {
         std::string_view file = StringRef(name, "source file name");
         int64_t text_id = 0;
-        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || text_id <= 0 ||
-            static_cast<uint64_t>(text_id) >= strings_.size()) {
+        std::string_view text;
+        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || !DefinedString(text_id, &text)) {
           Problem(path_, record_offset_, false, "source record without a defined file name and text");
           continue;
         }
-        DefineSource(stream_, file, strings_[static_cast<size_t>(text_id)]);
+        DefineSource(stream_, file, text);
         continue;
       }
       if (k == EventKind::kFunctions) {
         std::string_view file = StringRef(name, "functions file name");
         int64_t text_id = 0, count = 0;
-        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || text_id <= 0 ||
-            static_cast<uint64_t>(text_id) >= strings_.size() || !SafeIntegerFromDouble(b, &count)) {
+        std::string_view text;
+        if (file.empty() || !SafeIntegerFromDouble(a, &text_id) || !DefinedString(text_id, &text) ||
+            !SafeIntegerFromDouble(b, &count)) {
           Problem(path_, record_offset_, false, "functions record without a defined file name and extents");
           continue;
         }
-        std::string why = DefineFunctions(stream_, file, strings_[static_cast<size_t>(text_id)], count);
+        std::string why = DefineFunctions(stream_, file, text, count);
         if (!why.empty()) Problem(path_, record_offset_, false, why + " (" + std::string(file) + "); ignored");
         continue;
       }
@@ -454,7 +595,7 @@ class BinaryTraceReader : public TraceReader {
       Event e;
       e.kind = k;
       e.stream = stream_;
-      e.location = record_offset_;
+      e.location = stream_base_ + record_offset_;
       int64_t ia = 0, ib = 0, ieid = 0, itid = 0, offset_ns = 0;
       if (!SafeIntegerFromDouble(a, &ia) || !SafeIntegerFromDouble(b, &ib) || !SafeIntegerFromDouble(eid, &ieid) ||
           !SafeIntegerFromDouble(tid, &itid) ||
@@ -465,7 +606,7 @@ class BinaryTraceReader : public TraceReader {
       }
       if (IsAlsEvent(k)) {
         e.storage = ia;
-        e.store = ib;
+        e.store = LocalStore(ib);
       } else {
         e.async_id = AsyncId(ia);
         e.trigger_id = AsyncId(ib);
@@ -495,7 +636,34 @@ class BinaryTraceReader : public TraceReader {
     }
   }
 
+  // A string id the stream defined (through StringRef's tables); false for
+  // 0 and undefined ones.
+  bool DefinedString(int64_t id, std::string_view* out) {
+    if (id <= 0 || id > static_cast<int64_t>(UINT32_MAX)) return false;
+    if (static_cast<uint64_t>(id) < strings_.size()) {
+      *out = strings_[static_cast<size_t>(id)];
+      return true;
+    }
+    auto it = sparse_strings_.find(static_cast<uint32_t>(id));
+    if (it == sparse_strings_.end()) return false;
+    *out = it->second;
+    return true;
+  }
+
+  static constexpr int64_t kMaxSegment = int64_t(1) << 40;
+  static constexpr size_t kMaxOpenCallbacks = 4096;
+
   std::vector<std::string> files_;
+  std::vector<std::string> stems_;  // per file: directory and stem (segments of one stream share it)
+  std::string open_stem_;           // the stem of the stream being read
+  int64_t segment_ = 0;             // the segment being read
+  // The stream is read from a later segment, or one is missing: stores are
+  // renumbered and string ids may have gaps.
+  bool late_ = false;
+  std::unordered_map<uint32_t, std::string_view> sparse_strings_;
+  std::unordered_map<int64_t, StoreId> store_ids_;  // recorded store id -> this reader's
+  std::deque<Event> pending_;       // synthesized befores of a stream read from a later segment
+  uint64_t stream_base_ = 0;        // the stream's bytes in segments before this file
   size_t next_file_ = 0;
   bool unsupported_version_ = false;
   FILE* file_ = nullptr;
@@ -745,24 +913,28 @@ class NdjsonTraceReader : public TraceReader {
 
 // Stream files sort by (pid, thread id, name) so a trace always replays in
 // the same order.
+// Segments of one stream (`record --max-size`) sort by their number, not
+// by name (.10 after .9).
 struct StreamFileKey {
   long long pid = 0, thread = 0;
-  std::string name;
+  std::string stem;
+  uint64_t segment = 0;
   bool operator<(const StreamFileKey& o) const {
-    return std::tie(pid, thread, name) < std::tie(o.pid, o.thread, o.name);
+    return std::tie(pid, thread, stem, segment) < std::tie(o.pid, o.thread, o.stem, o.segment);
   }
 };
 
 // The files of a trace directory with extension `ext`, each with its
-// p<pid>-t<thread> key, in (pid, thread, name) order.
+// p<pid>-t<thread> key, in (pid, thread, stem, segment) order.
 std::vector<std::pair<StreamFileKey, fs::path>> ListTraceFiles(const std::string& dir, const char* ext) {
   std::vector<std::pair<StreamFileKey, fs::path>> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file(ec) || entry.path().extension() != ext) continue;
     StreamFileKey key;
-    key.name = entry.path().filename().string();
-    std::sscanf(key.name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
+    std::string name = entry.path().filename().string();
+    std::sscanf(name.c_str(), "p%lld-t%lld", &key.pid, &key.thread);
+    StreamSegmentOf(name, &key.stem, &key.segment);
     found.emplace_back(key, entry.path());
   }
   std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -771,10 +943,30 @@ std::vector<std::pair<StreamFileKey, fs::path>> ListTraceFiles(const std::string
 
 }  // namespace
 
+void StreamSegmentOf(const std::string& file_name, std::string* stem, uint64_t* segment) {
+  std::string name = file_name.substr(0, file_name.rfind('.'));  // without the extension
+  *stem = name;
+  *segment = 0;
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size() || name.size() - dot > 10) return;
+  if (name.find_first_not_of("0123456789", dot + 1) != std::string::npos) return;
+  *segment = std::strtoull(name.c_str() + dot + 1, nullptr, 10);
+  *stem = name.substr(0, dot);
+}
+
 std::vector<std::string> ListStreamFiles(const std::string& dir) {
   std::vector<std::string> files;
   for (auto& [key, path] : ListTraceFiles(dir, ".ahs")) files.push_back(path.string());
   return files;
+}
+
+std::vector<StreamSegments> ListStreams(const std::string& dir) {
+  std::vector<StreamSegments> streams;
+  for (auto& [key, path] : ListTraceFiles(dir, ".ahs")) {
+    if (streams.empty() || streams.back().stem != key.stem) streams.push_back(StreamSegments{key.stem, {}});
+    streams.back().segments.push_back({key.segment, path.string()});
+  }
+  return streams;
 }
 
 StreamTail InspectStreamTail(const std::string& path) {

@@ -51,6 +51,12 @@ struct StreamInfo {
   bool closure_ownership = false;
   std::string header_json;   // the whole header, as written
   int64_t time_origin_ns = 0;  // performance.timeOrigin; event times are relative to it
+  // `record --max-size` deleted this stream's oldest segments: reading
+  // starts at segment first_segment (0: the stream is whole from its start).
+  // What happened before it is unknown (resources, stores, storages).
+  uint64_t first_segment = 0;
+  uint64_t segments = 1;         // segment files read
+  uint64_t missing_segments = 0; // segments missing between kept ones (damage)
   bool ended_cleanly = false;  // a streamEnd record was seen
   int64_t exit_code = 0;       // from streamEnd
   uint64_t events = 0;         // events read so far
@@ -235,8 +241,19 @@ class TraceReader {
 // file. On failure returns nullptr and sets *status.
 std::unique_ptr<TraceReader> OpenTrace(const std::string& path, Status* status);
 
-// The stream files a trace directory holds, in a stable order.
+// The stream files a trace directory holds, in a stable order: by pid,
+// thread and name, a segmented stream's segments in their order.
 std::vector<std::string> ListStreamFiles(const std::string& dir);
+
+// A stream `record --max-size` cut into segment files: <stem>.ahs is
+// segment 0, <stem>.<n>.ahs segment n. The oldest may have been deleted.
+struct StreamSegments {
+  std::string stem;  // file name without segment number and extension
+  std::vector<std::pair<uint64_t, std::string>> segments;  // (number, path), in order
+};
+std::vector<StreamSegments> ListStreams(const std::string& dir);
+// "p1-t0.3.ahs" -> stem "p1-t0", segment 3; "p1-t0.ahs" -> "p1-t0", 0.
+void StreamSegmentOf(const std::string& file_name, std::string* stem, uint64_t* segment);
 
 // What the end of a binary stream file says, read in O(1) without decoding
 // the stream (`ahtrace record` uses it to tell at once whether a process's
