@@ -5,13 +5,6 @@
 
 namespace ahtrace {
 
-bool SafeIntegerFromDouble(double v, int64_t* out) {
-  constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
-  if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > kMaxSafeInteger) return false;
-  *out = static_cast<int64_t>(v);
-  return true;
-}
-
 bool JsonInteger(const nlohmann::json& v, int64_t* out) {
   if (v.is_number_integer() && !v.is_number_unsigned()) {
     *out = v.get<int64_t>();

@@ -639,7 +639,7 @@ function start(dir) {
     ctl[1] = 0;
     try {
       writeAll(u8, cnt * REC_BYTES);
-      if (segmentBytes > 0 && streamBytes >= segmentBytes && recording && !ended) rotate();
+      if (segmentBytes > 0 && streamBytes >= segmentBytes) rotateDue = true;
     } finally {
       if (shared) {
         Atomics.store(ctl, 5, 0);
@@ -657,11 +657,14 @@ function start(dir) {
   // a quarter of a segment). Stores are written again the first time a
   // segment uses them (storeIdOf). So each segment can be read without the
   // ones before it once `ahtrace record` has deleted those; a reader that
-  // has them takes the repeated definitions as the same ones. Rotating
-  // right after a flush, with the buffer empty, means every record that
-  // follows was made in the new segment's epoch. Not after the end record:
-  // the newest segment always holds it.
+  // has them takes the repeated definitions as the same ones. A flush that
+  // fills the segment only marks it due: the next record (put, putQuick)
+  // opens the new segment before it is written, with the buffer empty, so
+  // the records of a segment all come after its header's state, and the
+  // callback stack is updated after each before/after record is put. The
+  // newest segment always holds the end record.
   let segment = 0;
+  let rotateDue = false;
   const openCallbacks = [];
   let openDepth = 0;
   const kept = []; // [stringId, text, kind, name, a, b] of source and functions records
@@ -674,6 +677,8 @@ function start(dir) {
     kept.push([stringId, text, kind, name, a, b]);
   }
   function rotate() {
+    rotateDue = false;
+    if (!recording) return;
     const next = segment + 1;
     const nfile = stem + '.' + next + '.ahs';
     const nfd = fs.openSync(nfile, 'wx');
@@ -799,6 +804,7 @@ function start(dir) {
   function put(kind, name, a, b, site, aux) {
     let i = ctl[1];
     if (i === CAP) { flush(); i = ctl[1]; if (i !== 0) return; } // not drained: the slot was taken over
+    if (rotateDue) rotate();
     const f = i * 7;
     const u = f * 2;
     u32[u] = kind;
@@ -824,6 +830,7 @@ function start(dir) {
   function putQuick(kind, name, a, b) {
     let i = ctl[1];
     if (i === CAP) { flush(); i = ctl[1]; if (i !== 0) return; } // not drained: the slot was taken over
+    if (rotateDue) rotate();
     const f = i * 7;
     const u = f * 2;
     u32[u] = kind;
@@ -1337,14 +1344,14 @@ function start(dir) {
   }
   function before(asyncId) {
     try {
-      if (segmentBytes > 0) enterCallback(asyncId);
       put(K_BEFORE, 0, asyncId, 0, 0, 0);
+      if (segmentBytes > 0) enterCallback(asyncId);
     } catch (e) { fail(e); }
   }
   function after(asyncId) {
     try {
-      if (segmentBytes > 0) leaveCallback(asyncId);
       put(K_AFTER, 0, asyncId, 0, 0, 0);
+      if (segmentBytes > 0) leaveCallback(asyncId);
     } catch (e) { fail(e); }
   }
   function destroy(asyncId) {
@@ -2482,8 +2489,8 @@ function start(dir) {
   // id 1 is the top level of the main script: no `after` ever comes for it.
   const startEid = executionAsyncId();
   if (startEid > 1) {
-    if (segmentBytes > 0) enterCallback(startEid);
     put(K_BEFORE, 0, startEid, 0, 0, 0);
+    if (segmentBytes > 0) enterCallback(startEid);
   }
 
   hook.enable();

@@ -1,6 +1,7 @@
 #include "sinks/stats.h"
 
 #include <algorithm>
+#include <array>
 #include <cinttypes>
 #include <cstdio>
 #include <set>
@@ -20,24 +21,27 @@ Status ComputeStats(TraceReader& reader, TraceStats* out) {
   // Live resources per stream: memory follows what is alive, not trace length.
   std::vector<std::unordered_map<int64_t, std::string_view>> live;
   std::set<std::pair<uint32_t, int64_t>> storages;
+  // Counted by kind number and by the reader's own type strings (they live
+  // as long as the reader): no name lookup or string made per event.
+  std::array<uint64_t, 256> by_kind{};
+  std::unordered_map<std::string_view, TypeStats> types;
   Event ev;
   while (reader.Next(&ev)) {
     ++s.total_events;
-    ++s.events_by_kind[EventKindName(ev.kind)];
+    ++by_kind[static_cast<uint32_t>(ev.kind) & 0xff];
     if (s.total_events == 1 || ev.ts_ns < s.first_ts_ns) s.first_ts_ns = ev.ts_ns;
     if (s.total_events == 1 || ev.ts_ns > s.last_ts_ns) s.last_ts_ns = ev.ts_ns;
     if (live.size() <= ev.stream) live.resize(ev.stream + 1);
     switch (ev.kind) {
       case EventKind::kInit: {
-        auto& t = s.types[std::string(ev.type)];
-        ++t.created;
+        ++types[ev.type].created;
         live[ev.stream][ev.async_id.value] = ev.type;
         break;
       }
       case EventKind::kDestroy: {
         auto it = live[ev.stream].find(ev.async_id.value);
         if (it != live[ev.stream].end()) {
-          ++s.types[std::string(it->second)].destroyed;
+          ++types[it->second].destroyed;
           live[ev.stream].erase(it);
         }
         break;
@@ -55,8 +59,19 @@ Status ComputeStats(TraceReader& reader, TraceStats* out) {
   }
   if (!reader.status().ok()) return reader.status();
   for (auto& per_stream : live) {
-    for (auto& [id, type] : per_stream) ++s.types[std::string(type)].alive_at_end;
+    for (auto& [id, type] : per_stream) ++types[type].alive_at_end;
     s.never_destroyed += per_stream.size();
+  }
+  for (const auto& [type, counts] : types) {
+    TypeStats& t = s.types[std::string(type)];
+    t.created += counts.created;
+    t.destroyed += counts.destroyed;
+    t.alive_at_end += counts.alive_at_end;
+  }
+  for (uint32_t kind = 0; kind < by_kind.size(); ++kind) {
+    if (by_kind[kind] == 0) continue;
+    const char* name = EventKindName(static_cast<EventKind>(kind));
+    s.events_by_kind[name ? name : "unknown"] += by_kind[kind];
   }
   s.storages = storages.size();
   s.streams = reader.streams();

@@ -3,6 +3,7 @@
 #include "trace/trace_events_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -229,27 +230,15 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
   info->time_origin_ns = *origin_ns;
 }
 
-// SafeIntegerFromDouble, inlined for the per-record path: finite, whole
-// and within 2^53 - 1 in magnitude. NaN and infinities fail the first test;
-// -0.0 gives 0 as there.
-inline bool RecordInteger(double v, int64_t* out) {
-  constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
-  if (!(std::fabs(v) <= kMaxSafeInteger)) return false;
-  int64_t i = static_cast<int64_t>(v);
-  if (static_cast<double>(i) != v) return false;
-  *out = i;
-  return true;
-}
-
 // EventKindName by table for the kinds a record's 32-bit field can name
 // cheaply; the same names, without a scan per record.
 const char* RecordKindName(uint32_t kind) {
-  static const auto* names = [] {
-    auto* t = new const char*[64];
-    for (uint32_t k = 0; k < 64; ++k) t[k] = EventKindName(static_cast<EventKind>(k));
+  static const std::array<const char*, 64> names = [] {
+    std::array<const char*, 64> t{};
+    for (uint32_t k = 0; k < t.size(); ++k) t[k] = EventKindName(static_cast<EventKind>(k));
     return t;
   }();
-  return kind < 64 ? names[kind] : EventKindName(static_cast<EventKind>(kind));
+  return kind < names.size() ? names[kind] : EventKindName(static_cast<EventKind>(kind));
 }
 
 // An event's time (ms after the stream's origin) in ns; false when it is
@@ -620,8 +609,8 @@ class BinaryTraceReader : public TraceReader {
       e.stream = stream_;
       e.location = stream_base_ + record_offset_;
       int64_t ia = 0, ib = 0, ieid = 0, itid = 0, offset_ns = 0;
-      if (!RecordInteger(a, &ia) || !RecordInteger(b, &ib) || !RecordInteger(eid, &ieid) ||
-          !RecordInteger(tid, &itid) ||
+      if (!SafeIntegerFromDouble(a, &ia) || !SafeIntegerFromDouble(b, &ib) || !SafeIntegerFromDouble(eid, &ieid) ||
+          !SafeIntegerFromDouble(tid, &itid) ||
           !ToOffsetNs(ts, &offset_ns)) {
         Problem(path_, record_offset_, false,
                 std::string(kind_name) + " record with a non-integer id or bad timestamp");
