@@ -362,6 +362,13 @@ TEST(RecordMaxSize, KeepsTheNewestSegmentsAndSaysWhatWasDropped) {
             "1|0\n")
       << "reads in the kept part see their request's store";
 
+  // Converted, the trace still says it is a part.
+  auto convert = RunCommand(Bin() + " convert " + Quote(trace) + " -o " + Quote(dir.File("t.ndjson")));
+  ASSERT_EQ(convert.exit_code, 0) << convert.err;
+  testing::ReplayInto(dir.File("t.ndjson"), dir.File("n.db"));
+  EXPECT_EQ(testing::QueryRows(dir.File("n.db"), "SELECT kind FROM finding WHERE severity = 'error'"),
+            "data-dropped\n");
+
   auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
   EXPECT_EQ(check.exit_code, 1) << "a verdict on a part would be a guess: " << check.out;
   EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;

@@ -193,6 +193,7 @@ constexpr uint64_t kMaxStringBytes = 1 << 20;
 // anything beyond is damage, reported, never added up.
 constexpr double kMaxTimeOriginMs = 4e12;
 constexpr double kMaxEventOffsetMs = 1e12;
+constexpr int64_t kMaxSegment = int64_t(1) << 40;
 
 const char* ValueKindName(uint32_t aux) {
   static const char* kNames[] = {"other", "object", "function", "string",
@@ -228,6 +229,12 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
   double origin_ms = origin != h.end() && origin->is_number() ? origin->get<double>() : 0;
   *origin_ns = origin_ms >= 0 && origin_ms <= kMaxTimeOriginMs ? std::llround(origin_ms * 1e6) : 0;
   info->time_origin_ns = *origin_ns;
+  // A stream cut by `record --max-size` and read from a later segment (or
+  // converted from one: the NDJSON stream line keeps the header's keys).
+  int64_t segment = 0;
+  auto seg = h.find("segment");
+  if (seg != h.end() && JsonInteger(*seg, &segment) && segment > 0 && segment <= kMaxSegment)
+    info->first_segment = static_cast<uint64_t>(segment);
 }
 
 // EventKindName by table for the kinds a record's 32-bit field can name
@@ -406,7 +413,6 @@ class BinaryTraceReader : public TraceReader {
     info.format = "binary";
     info.format_version = version;
     info.header_json = header.dump();
-    info.first_segment = static_cast<uint64_t>(segment);
     ApplyHeader(header, &info, &origin_ns_);
     stream_ = AddStream(std::move(info));
     strings_.assign(1, std::string_view());
@@ -662,7 +668,6 @@ class BinaryTraceReader : public TraceReader {
     return true;
   }
 
-  static constexpr int64_t kMaxSegment = int64_t(1) << 40;
   static constexpr size_t kMaxOpenCallbacks = 4096;
 
   std::vector<std::string> files_;
