@@ -219,6 +219,44 @@ TEST(Model, InitTwiceAndUnknownIdsAreReported) {
   EXPECT_EQ(s.sink().findings[1].severity, Severity::kError);  // 40 > first recorded id
 }
 
+// The id index keeps recent ids in a window indexed by their low bits and
+// older ones in a hash table. Ids that land on the same window position,
+// arrive out of order, are negative or far apart must all be found, absent
+// ids must not be, and an id reused after destroy must name the new
+// resource.
+TEST(Model, EveryIdIsFoundWhereverTheIndexKeepsIt) {
+  Script s;
+  std::vector<int64_t> ids;
+  for (int64_t i = 2; i < 300000; i += 2) ids.push_back(i);  // dense and increasing: fills the window
+  for (int64_t i = 1; i < 40; ++i) ids.push_back(i * 131072 + 1);  // same low bits as each other
+  for (int64_t i = 0; i < 200; ++i) ids.push_back(299999 - i * 1024);  // older than the window, descending
+  ids.push_back(-7);
+  ids.push_back(int64_t(1) << 40);
+  ids.push_back(5);  // below everything, after the window moved on
+  for (int64_t id : ids) s.Init(id, "X", 1);
+  for (int64_t id : ids) {
+    const Resource* r = s.model().Find(AsyncId(id));
+    ASSERT_NE(r, nullptr) << id;
+    EXPECT_EQ(r->id, AsyncId(id));
+  }
+  for (int64_t absent : {int64_t(3), int64_t(299997), int64_t(131073 + 2), int64_t(1) << 41, int64_t(-8)})
+    EXPECT_EQ(s.model().Find(AsyncId(absent)), nullptr) << absent;
+  // Destroyed ids stay findable (the graveyard); reusing one frees the old
+  // entry and indexes the new resource.
+  std::vector<int64_t> reused = {2, 4, 262146, 131073, 299999 - 1024, -7, int64_t(1) << 40, 5};
+  for (int64_t id : reused) s.Destroy(id);
+  for (int64_t id : reused) {
+    uint64_t old_key = s.model().Find(AsyncId(id))->key;
+    s.Init(id, "Y", 1);
+    const Resource* r = s.model().Find(AsyncId(id));
+    ASSERT_NE(r, nullptr) << id;
+    EXPECT_GT(r->key, old_key) << id;
+    EXPECT_FALSE(r->destroyed) << id;
+  }
+  for (const auto& kind : s.sink().Kinds()) EXPECT_NE(kind, "init-twice");
+  EXPECT_EQ(s.model().live_resources(), ids.size());
+}
+
 TEST(Model, ObservedContextIsCheckedAtEveryHook) {
   Script s;
   s.Observed(1, 0).Init(2, "Timeout", 1);

@@ -210,13 +210,67 @@ void AsyncModel::FreeSlot(int64_t id) {
   free_slots_.push_back(slot);
 }
 
+uint32_t AsyncModel::IdIndex::Find(int64_t id) const {
+  if (!window_.empty()) {
+    const Entry& e = window_[static_cast<uint64_t>(id) & (window_.size() - 1)];
+    if (e.slot != kNone && e.id == id) return e.slot;
+  }
+  if (id > table_max_) return kNone;
+  return table_.Find(id);
+}
+
+void AsyncModel::IdIndex::Insert(int64_t id, uint32_t slot) {
+  if (window_.empty()) window_.assign(kMinWindow, Entry());
+  Entry* e = &window_[static_cast<uint64_t>(id) & (window_.size() - 1)];
+  if (e->slot != kNone && window_.size() < kMaxWindow && window_used_ * 2 >= window_.size()) {
+    GrowWindow();
+    e = &window_[static_cast<uint64_t>(id) & (window_.size() - 1)];
+  }
+  if (e->slot == kNone) {
+    *e = Entry{id, slot};
+    ++window_used_;
+  } else if (e->id < id) {
+    MoveToTable(e->id, e->slot);
+    *e = Entry{id, slot};
+  } else {
+    MoveToTable(id, slot);
+  }
+}
+
+void AsyncModel::IdIndex::Erase(int64_t id) {
+  if (!window_.empty()) {
+    Entry& e = window_[static_cast<uint64_t>(id) & (window_.size() - 1)];
+    if (e.slot != kNone && e.id == id) {
+      e = Entry();
+      --window_used_;
+      return;
+    }
+  }
+  if (id <= table_max_) table_.Erase(id);
+}
+
+void AsyncModel::IdIndex::MoveToTable(int64_t id, uint32_t slot) {
+  table_.Insert(id, slot);
+  table_max_ = std::max(table_max_, id);
+}
+
+// Ids at different positions of a window stay apart in one twice its size,
+// so growing moves nothing to the table.
+void AsyncModel::IdIndex::GrowWindow() {
+  std::vector<Entry> old = std::move(window_);
+  window_.assign(old.size() * 2, Entry());
+  size_t mask = window_.size() - 1;
+  for (const Entry& e : old)
+    if (e.slot != kNone) window_[static_cast<uint64_t>(e.id) & mask] = e;
+}
+
 // Fibonacci hashing into a power-of-two table with linear probing; erase
 // shifts the following run back, so there are no tombstones.
-size_t AsyncModel::IdIndex::Home(int64_t id) const {
+size_t AsyncModel::IdIndex::Table::Home(int64_t id) const {
   return static_cast<size_t>((static_cast<uint64_t>(id) * 0x9E3779B97F4A7C15ull) >> shift_);
 }
 
-uint32_t AsyncModel::IdIndex::Find(int64_t id) const {
+uint32_t AsyncModel::IdIndex::Table::Find(int64_t id) const {
   if (entries_.empty()) return kNone;
   size_t mask = entries_.size() - 1;
   for (size_t i = Home(id);; i = (i + 1) & mask) {
@@ -226,7 +280,7 @@ uint32_t AsyncModel::IdIndex::Find(int64_t id) const {
   }
 }
 
-void AsyncModel::IdIndex::Grow() {
+void AsyncModel::IdIndex::Table::Grow() {
   std::vector<Entry> old = std::move(entries_);
   entries_.assign(old.empty() ? 1024 : old.size() * 2, Entry());
   shift_ = 64 - __builtin_ctzll(entries_.size());
@@ -235,7 +289,7 @@ void AsyncModel::IdIndex::Grow() {
     if (e.slot != kNone) Insert(e.id, e.slot);
 }
 
-void AsyncModel::IdIndex::Insert(int64_t id, uint32_t slot) {
+void AsyncModel::IdIndex::Table::Insert(int64_t id, uint32_t slot) {
   if ((size_ + 1) * 2 > entries_.size()) Grow();
   size_t mask = entries_.size() - 1;
   size_t i = Home(id);
@@ -244,7 +298,7 @@ void AsyncModel::IdIndex::Insert(int64_t id, uint32_t slot) {
   ++size_;
 }
 
-void AsyncModel::IdIndex::Erase(int64_t id) {
+void AsyncModel::IdIndex::Table::Erase(int64_t id) {
   if (entries_.empty()) return;
   size_t mask = entries_.size() - 1;
   size_t i = Home(id);
