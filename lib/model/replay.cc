@@ -100,9 +100,7 @@ void ReportBlindSpots(const TraceReader& reader, ModelSink* sink, ReplaySummary*
              StreamName(s) + " is read from segment " + std::to_string(s.first_segment) + ": " + what +
                  "; what the process did in them, and the resources, stores and storages made there, are unknown");
     }
-    if (s.events == 0 || s.ended_cleanly || s.format == "node-trace-events") {
-      // said above, or whole (node's own log has no end record)
-    } else {  // node's own log has no end record
+    if (s.events > 0 && !s.ended_cleanly && s.format != "node-trace-events") {  // node's own log has no end record
       report(i, finding_kind::kStreamCutShort,
              StreamName(s) + " ends without its end record after " + std::to_string(s.events) + " events: " +
                  (stop ? RecorderFailureReason(*stop)

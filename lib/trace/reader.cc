@@ -3,7 +3,6 @@
 #include "trace/trace_events_reader.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -237,17 +236,6 @@ void ApplyHeader(const json& h, StreamInfo* info, int64_t* origin_ns) {
     info->first_segment = static_cast<uint64_t>(segment);
 }
 
-// EventKindName by table for the kinds a record's 32-bit field can name
-// cheaply; the same names, without a scan per record.
-const char* RecordKindName(uint32_t kind) {
-  static const std::array<const char*, 64> names = [] {
-    std::array<const char*, 64> t{};
-    for (uint32_t k = 0; k < t.size(); ++k) t[k] = EventKindName(static_cast<EventKind>(k));
-    return t;
-  }();
-  return kind < names.size() ? names[kind] : EventKindName(static_cast<EventKind>(kind));
-}
-
 // An event's time (ms after the stream's origin) in ns; false when it is
 // not a time any recorder writes.
 bool ToOffsetNs(double ms, int64_t* out) {
@@ -461,13 +449,20 @@ class BinaryTraceReader : public TraceReader {
     }
   }
 
+  // String `id` of the stream, or nullptr when it is 0 or not defined: in
+  // id order, or (a stream read from a later segment) kept aside after a
+  // gap in the ids.
+  const std::string_view* FindString(uint32_t id) const {
+    if (id == 0) return nullptr;
+    if (id < strings_.size()) return &strings_[id];
+    if (sparse_strings_.empty()) return nullptr;
+    auto it = sparse_strings_.find(id);
+    return it == sparse_strings_.end() ? nullptr : &it->second;
+  }
+
   std::string_view StringRef(uint32_t id, const char* what) {
     if (id == 0) return {};
-    if (id < strings_.size()) return strings_[id];
-    if (!sparse_strings_.empty()) {
-      auto it = sparse_strings_.find(id);
-      if (it != sparse_strings_.end()) return it->second;
-    }
+    if (const std::string_view* text = FindString(id)) return *text;
     Problem(path_, record_offset_, false,
             std::string(what) + " refers to string " + std::to_string(id) + ", never defined");
     return {};
@@ -479,31 +474,21 @@ class BinaryTraceReader : public TraceReader {
   // the deleted segments used): those after a gap are kept aside.
   void DefineString(uint32_t id, const uint8_t* bytes, size_t len) {
     std::string_view text(reinterpret_cast<const char*>(bytes), len);
-    if (id != 0 && id < strings_.size()) {
-      if (strings_[id] != text)
+    if (const std::string_view* known = FindString(id)) {
+      if (*known != text)
         Problem(path_, record_offset_, false, "string id " + std::to_string(id) + " defined again with another text; "
                                               "the first is kept");
-      return;
-    }
-    if (id == strings_.size()) {
+    } else if (id == strings_.size()) {
       string_pool_.emplace_back(text);
       strings_.push_back(string_pool_.back());
-      return;
+    } else if (late_ && id != 0) {
+      string_pool_.emplace_back(text);
+      sparse_strings_.emplace(id, string_pool_.back());
+    } else {
+      Problem(path_, record_offset_, false,
+              "string id " + std::to_string(id) + " out of order (expected " + std::to_string(strings_.size()) +
+                  "); ignored");
     }
-    if (late_ && id != 0) {
-      auto it = sparse_strings_.find(id);
-      if (it == sparse_strings_.end()) {
-        string_pool_.emplace_back(text);
-        sparse_strings_.emplace(id, string_pool_.back());
-      } else if (it->second != text) {
-        Problem(path_, record_offset_, false, "string id " + std::to_string(id) + " defined again with another text; "
-                                              "the first is kept");
-      }
-      return;
-    }
-    Problem(path_, record_offset_, false,
-            "string id " + std::to_string(id) + " out of order (expected " + std::to_string(strings_.size()) +
-                "); ignored");
   }
 
   // A stream read from a later segment meets its stores in any order (each
@@ -605,7 +590,7 @@ class BinaryTraceReader : public TraceReader {
         if (!why.empty()) Problem(path_, record_offset_, false, why + " (" + std::string(file) + "); ignored");
         continue;
       }
-      const char* kind_name = RecordKindName(kind);
+      const char* kind_name = EventKindName(k);
       if (!kind_name) {
         Problem(path_, record_offset_, false, "unknown record kind " + std::to_string(kind));
         continue;
@@ -654,18 +639,13 @@ class BinaryTraceReader : public TraceReader {
     }
   }
 
-  // A string id the stream defined (through StringRef's tables); false for
-  // 0 and undefined ones.
-  bool DefinedString(int64_t id, std::string_view* out) {
+  // A string id the stream defined, as a record's f64 field names it;
+  // false for 0, undefined ones and numbers that are no string id.
+  bool DefinedString(int64_t id, std::string_view* out) const {
     if (id <= 0 || id > static_cast<int64_t>(UINT32_MAX)) return false;
-    if (static_cast<uint64_t>(id) < strings_.size()) {
-      *out = strings_[static_cast<size_t>(id)];
-      return true;
-    }
-    auto it = sparse_strings_.find(static_cast<uint32_t>(id));
-    if (it == sparse_strings_.end()) return false;
-    *out = it->second;
-    return true;
+    const std::string_view* text = FindString(static_cast<uint32_t>(id));
+    if (text) *out = *text;
+    return text != nullptr;
   }
 
   static constexpr size_t kMaxOpenCallbacks = 4096;
