@@ -68,6 +68,16 @@ class Background {
   pid_t pid_ = -1;
 };
 
+// `check` on a trace that lacks part of the program: exit 1 with an
+// incomplete-trace error that says `why` and gives the fix `hint`.
+void ExpectCheckFailsAsIncomplete(const std::string& trace, const std::string& why, const std::string& hint) {
+  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find(why), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find(hint), std::string::npos) << check.out;
+}
+
 // The pid of the node process recording into `trace` (from its stream's
 // name), once its recorder has started; 0 after 5 s without one.
 pid_t WaitForRecordedProcess(const std::string& trace) {
@@ -257,11 +267,7 @@ TEST(RecordHardening, ADiskThatFillsUpIsReportedAsSuch) {
   EXPECT_EQ(cut.find("killed"), std::string::npos) << cut;
   EXPECT_EQ(testing::QueryRows(dir.File("t.db"), "SELECT count(*) FROM finding WHERE kind = 'recorder-failed'"), "0\n")
       << "the stop is said once, with its stream";
-  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
-  EXPECT_EQ(check.exit_code, 1) << check.out;
-  EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("disk full (ENOSPC)"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("The disk filled up while recording: free space"), std::string::npos) << check.out;
+  ExpectCheckFailsAsIncomplete(trace, "disk full (ENOSPC)", "The disk filled up while recording: free space");
 }
 
 // The marker's reason when the recorder could write it (here by hand):
@@ -369,11 +375,8 @@ TEST(RecordMaxSize, KeepsTheNewestSegmentsAndSaysWhatWasDropped) {
   EXPECT_EQ(testing::QueryRows(dir.File("n.db"), "SELECT kind FROM finding WHERE severity = 'error'"),
             "data-dropped\n");
 
-  auto check = RunCommand(Bin() + " check --no-context " + Quote(trace));
-  EXPECT_EQ(check.exit_code, 1) << "a verdict on a part would be a guess: " << check.out;
-  EXPECT_NE(check.out.find("error[incomplete-trace]"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("data-dropped: pid "), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("deleted the oldest part of the recording"), std::string::npos) << check.out;
+  // A verdict on a part would be a guess.
+  ExpectCheckFailsAsIncomplete(trace, "data-dropped: pid ", "deleted the oldest part of the recording");
 }
 
 // Segments that were all kept read as one stream: the strings, stores and
