@@ -702,18 +702,20 @@ function start(dir) {
     for (const [text, id] of strings) parts.push(stringRecord(id, text));
     for (const [sid, text, kind, name, a, b] of kept) {
       parts.push(stringRecord(sid, text));
-      parts.push(plainRecord(kind, name, a, b));
+      parts.push(plainRecord(kind, name, a, b, lastTs));
     }
     const all = Buffer.concat(parts);
     writeAll(all, all.length);
   }
-  function plainRecord(kind, name, a, b) {
+  // A record written outside the buffer (a new segment's definitions, a
+  // rescued worker's end): eid, tid, site and aux 0.
+  function plainRecord(kind, name, a, b, ts) {
     const r = Buffer.alloc(REC_BYTES);
     r.writeUInt32LE(kind, 0);
     r.writeUInt32LE(name, 4);
     r.writeDoubleLE(a, 8);
     r.writeDoubleLE(b, 16);
-    r.writeDoubleLE(lastTs, 40);
+    r.writeDoubleLE(ts, 40);
     return r;
   }
   function stringRecord(id, text) {
@@ -756,11 +758,9 @@ function start(dir) {
     const wpath = Buffer.from(new Uint8Array(pool, s * SLOT_BYTES + 64, c[4])).toString('utf8');
     const bytes = new Uint8Array(cnt * REC_BYTES + REC_BYTES);
     bytes.set(new Uint8Array(pool, s * SLOT_BYTES + SLOT_HEAD, cnt * REC_BYTES));
-    const endView = new DataView(bytes.buffer, cnt * REC_BYTES, REC_BYTES);
-    endView.setUint32(0, K_STREAM_END, true);
-    endView.setFloat64(8, 1, true);
     // Its time: the worker's last record's (its own clock), if any.
-    if (cnt > 0) endView.setFloat64(40, new DataView(bytes.buffer).getFloat64((cnt - 1) * REC_BYTES + 40, true), true);
+    const ts = cnt > 0 ? new DataView(bytes.buffer).getFloat64((cnt - 1) * REC_BYTES + 40, true) : 0;
+    bytes.set(plainRecord(K_STREAM_END, 0, 1, 0, ts), cnt * REC_BYTES);
     const wfd = fs.openSync(wpath, 'a');
     try {
       let off = 0;
